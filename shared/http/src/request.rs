@@ -1,0 +1,209 @@
+//! Typed inputs from a Lambda HTTP request. Every refusal is an [`ApiError`] naming the field.
+
+use gateway_domain::Invalid;
+use gateway_errors::{ApiError, MAX_BODY_BYTES};
+use lambda_http::http::{StatusCode, header};
+use lambda_http::{Body, Request, RequestExt, Response};
+use percent_encoding::percent_decode_str;
+use serde::de::DeserializeOwned;
+
+pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response<Body> {
+    gateway_errors::json_response(status, body)
+}
+
+/// The `Authorization` header, if it is there and readable.
+pub fn authorization(req: &Request) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// A path parameter, percent-decoded and parsed. API Gateway HTTP APIs hand path parameters
+/// decoded while function URLs and local runs keep `%40` encoded: decoding once accepts both,
+/// since none of our identifiers may contain `%`.
+pub fn path_param<T>(
+    req: &Request,
+    name: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, Invalid>,
+) -> Result<T, ApiError> {
+    let params = req.path_parameters_ref();
+    let raw = params
+        .and_then(|p| p.first(name))
+        .ok_or_else(|| ApiError::validation(name, "is missing from the path"))?;
+    let decoded = percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| ApiError::validation(name, "is not valid UTF-8 once percent-decoded"))?;
+    parse(&decoded).map_err(|Invalid(reason)| ApiError::validation(name, reason))
+}
+
+/// A query parameter; repeating it is refused rather than guessing which one counts.
+pub fn query_param<'r>(req: &'r Request, name: &'static str) -> Result<Option<&'r str>, ApiError> {
+    let Some(params) = req.query_string_parameters_ref() else {
+        return Ok(None);
+    };
+    match params.all(name) {
+        None => Ok(None),
+        Some(values) if values.len() == 1 => Ok(values.first().copied()),
+        Some(_) => Err(ApiError::validation(name, "must be given at most once")),
+    }
+}
+
+/// The body's bytes, refused with 413 past [`MAX_BODY_BYTES`]: checked before anything else
+/// about the request's input, as the contract's order of checks says.
+pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    Ok(bytes)
+}
+
+/// Parses a JSON body. A body without `Content-Type` is read as JSON (scripts often omit it,
+/// and `cargo lambda watch` delivers such a body as binary); any other media type is refused.
+/// A refusal names the field the way a client wrote it, e.g. `participants[3]`.
+pub fn parse_json<T: DeserializeOwned>(req: &Request, bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
+        let media = content_type
+            .to_str()
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if media != "application/json" && !media.ends_with("+json") {
+            return Err(ApiError::validation(
+                "Content-Type",
+                "must be application/json",
+            ));
+        }
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::validation("body", "a JSON object is required"));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let field = match error.path().to_string() {
+            path if path == "." => "body".to_owned(),
+            path => path,
+        };
+        ApiError::validation(field, without_position(&error.inner().to_string()))
+    })?;
+    deserializer
+        .end()
+        .map_err(|_| ApiError::validation("body", "trailing characters after the JSON value"))?;
+    Ok(value)
+}
+
+/// serde_json appends " at line L column C": useful in a file, noise in an API error.
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use gateway_domain::GroupJid;
+    use lambda_http::http;
+
+    use super::*;
+
+    fn with_path(gid: &str) -> Request {
+        Request::default().with_path_parameters(HashMap::from([("gid".to_owned(), gid.to_owned())]))
+    }
+
+    #[test]
+    fn path_params_are_accepted_raw_and_percent_encoded() {
+        for raw in ["120363021234567890@g.us", "120363021234567890%40g.us"] {
+            let jid = path_param(&with_path(raw), "gid", GroupJid::parse).unwrap();
+            assert_eq!(jid.as_str(), "120363021234567890@g.us");
+        }
+    }
+
+    #[test]
+    fn bad_path_params_name_the_field() {
+        for raw in ["%00", "%FF", "12%2540g.us", "x@g.us"] {
+            let error = path_param(&with_path(raw), "gid", GroupJid::parse).unwrap_err();
+            assert_eq!(error.status(), 400, "{raw}");
+            assert!(matches!(&error, ApiError::Validation(f) if f[0].field == "gid"));
+        }
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        participants: Vec<gateway_domain::UserJid>,
+    }
+
+    fn json_request(content_type: Option<&str>, body: &str) -> Request {
+        let mut builder = http::Request::builder();
+        if let Some(ct) = content_type {
+            builder = builder.header(header::CONTENT_TYPE, ct);
+        }
+        builder
+            .body(lambda_http::Body::Text(body.to_owned()))
+            .unwrap()
+    }
+
+    #[test]
+    fn json_errors_point_at_the_field() {
+        let body = r#"{"participants": ["1@s.whatsapp.net", "nope"]}"#;
+        let req = json_request(Some("application/json"), body);
+        let error = parse_json::<Body>(&req, body.as_bytes()).unwrap_err();
+        match error {
+            ApiError::Validation(fields) => {
+                assert_eq!(fields[0].field, "participants[1]");
+                assert!(!fields[0].reason.contains("line"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn content_type_may_be_missing_but_not_wrong() {
+        let body = r#"{"participants": []}"#;
+        assert!(parse_json::<Body>(&json_request(None, body), body.as_bytes()).is_ok());
+        assert!(
+            parse_json::<Body>(
+                &json_request(Some("application/json; charset=utf-8"), body),
+                body.as_bytes()
+            )
+            .is_ok()
+        );
+        assert!(
+            parse_json::<Body>(&json_request(Some("text/plain"), body), body.as_bytes()).is_err()
+        );
+    }
+
+    #[test]
+    fn empty_and_trailing_bodies_are_refused() {
+        for body in ["", "  ", r#"{"participants": []} x"#, "[]", "null"] {
+            let req = json_request(None, body);
+            assert_eq!(
+                parse_json::<Body>(&req, body.as_bytes())
+                    .unwrap_err()
+                    .status(),
+                400,
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn oversized_bodies_are_413() {
+        let req = json_request(None, &"x".repeat(MAX_BODY_BYTES + 1));
+        assert!(matches!(body_bytes(&req), Err(ApiError::PayloadTooLarge)));
+        let req = json_request(None, &"x".repeat(MAX_BODY_BYTES));
+        assert!(body_bytes(&req).is_ok());
+    }
+}

@@ -1,0 +1,34 @@
+use std::sync::Arc;
+
+use gateway_auth::{ApiKeyVerifier, Authenticator, LoginVerifier};
+use gateway_domain::{Clock, SystemClock};
+use gateway_store::{Store, StoreConfig};
+
+use crate::{ConfigError, env_required};
+
+/// What every handler borrows: built once per cold start, so the SDK client's connection pool
+/// and the authentication caches survive across warm invocations.
+pub struct Services {
+    pub store: Store,
+    pub auth: Authenticator,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Services {
+    pub fn new(store: Store, login: LoginVerifier, clock: Arc<dyn Clock>) -> Self {
+        let api_keys = ApiKeyVerifier::new(store.clone(), clock.clone());
+        Self {
+            auth: Authenticator::new(api_keys, login),
+            store,
+            clock,
+        }
+    }
+
+    /// From the environment: `GATEWAY_TABLE`, the login settings, and the AWS SDK's own.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let table = env_required("GATEWAY_TABLE")?;
+        let store = Store::connect(table, &StoreConfig::default()).await;
+        let login = LoginVerifier::default();
+        Ok(Self::new(store, login, Arc::new(SystemClock)))
+    }
+}

@@ -1,0 +1,69 @@
+//! Every sample event in `events/<function>/<case>.<status>.json` goes through its function's
+//! handler against the demo data (`gatewayctl dev seed`) and answers the status its name says.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use gateway_auth::LoginVerifier;
+use gateway_domain::{Clock, ManualClock, SystemClock};
+use gateway_http::Services;
+use lambda_http::{Body, Request, Response};
+
+use crate::support::fresh_table;
+
+async fn invoke(function: &str, services: &Services, request: Request) -> Response<Body> {
+    let result = match function {
+        "get-group" => get_group::handle(services, request).await,
+        "list-groups" => list_groups::handle(services, request).await,
+        other => panic!("events/{other}: no such function"),
+    };
+    result.unwrap()
+}
+
+#[tokio::test]
+async fn every_sample_event_answers_the_status_in_its_name() {
+    let store = fresh_table().await;
+    let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
+    let demo_key = gatewayctl::demo::seed(&store, clock.now_ms())
+        .await
+        .unwrap();
+    let services = Services::new(store, LoginVerifier::default(), clock);
+
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../events"));
+    let mut checked = 0;
+    for function in std::fs::read_dir(&root).unwrap() {
+        let function = function.unwrap().path();
+        if !function.is_dir() {
+            continue;
+        }
+        let name = function.file_name().unwrap().to_str().unwrap().to_owned();
+        for file in std::fs::read_dir(&function).unwrap() {
+            let file = file.unwrap().path();
+            let file_name = file.file_name().unwrap().to_str().unwrap().to_owned();
+            let expected: u16 = file_name
+                .trim_end_matches(".json")
+                .rsplit('.')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| panic!("{file_name}: name must end in .<status>.json"));
+            let text = std::fs::read_to_string(&file).unwrap();
+            if text.contains("Bearer ") {
+                assert!(
+                    text.contains(&demo_key.key),
+                    "{file_name}: not the demo key"
+                );
+            }
+            let request = lambda_http::request::from_str(&text)
+                .unwrap_or_else(|e| panic!("{name}/{file_name}: not an API Gateway event: {e}"));
+            let response = invoke(&name, &services, request).await;
+            assert_eq!(
+                response.status().as_u16(),
+                expected,
+                "{name}/{file_name}: {:?}",
+                response.body()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} events found");
+}

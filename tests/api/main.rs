@@ -1,0 +1,13 @@
+//! Integration tests: the local API (the functions' own handlers) over HTTP, against moto's
+//! DynamoDB server (started by `make test`), each test in a table of its own.
+
+mod support;
+
+mod api_keys;
+mod events;
+mod gatewayctl;
+mod get_group;
+mod list_groups;
+mod store;
+mod tenancy;
+mod unavailable;

@@ -1,0 +1,242 @@
+//! `spawn_app()`: a fresh, isolated world per test: its own table on moto's server, its own
+//! local API on a random port, a clock the test moves, and a count of DynamoDB requests.
+
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::Client;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use gateway_auth::{LoginVerifier, api_key};
+use gateway_domain::{
+    Capabilities, Clock, Description, Group, GroupJid, ManualClock, OrgId, SessionId, Subject,
+    SystemClock, UserJid,
+};
+use gateway_http::Services;
+use gateway_store::{GroupSnapshot, SessionRecord, Store, StoreConfig};
+use local_api::LocalApi;
+use serde_json::Value;
+
+pub const ACCOUNT: &str = "6281234567890@s.whatsapp.net";
+
+/// Every DynamoDB request the API sends, by operation (`DynamoDB_20120810.GetItem`, ...).
+#[derive(Debug, Default)]
+pub struct RequestLog(Mutex<Vec<String>>);
+
+impl RequestLog {
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CountRequests(Arc<RequestLog>);
+
+impl Intercept for CountRequests {
+    fn name(&self) -> &'static str {
+        "CountRequests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let target = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or("?")
+            .trim_start_matches("DynamoDB_20120810.")
+            .to_owned();
+        self.0.0.lock().unwrap().push(target);
+        Ok(())
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    /// The table, through a client whose requests are not counted (for seeding and checks).
+    pub store: Store,
+    pub requests: Arc<RequestLog>,
+    pub clock: Arc<ManualClock>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| {
+        panic!("AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`, which starts moto's server")
+    })
+}
+
+pub async fn fresh_table() -> Store {
+    endpoint();
+    let sdk = gateway_store::sdk_config(&StoreConfig::default()).await;
+    let store = Store::new(
+        Client::new(&sdk),
+        format!("test-{}", api_key::random_base62(12)),
+    );
+    store.create_table().await.unwrap();
+    store
+}
+
+pub async fn spawn_app() -> TestApp {
+    let store = fresh_table().await;
+    let sdk = gateway_store::sdk_config(&StoreConfig::default()).await;
+    let requests = Arc::new(RequestLog::default());
+    let counted = Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .interceptor(CountRequests(requests.clone()))
+            .build(),
+    );
+    let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
+    let services = Services::new(
+        Store::new(counted, store.table()),
+        LoginVerifier::default(),
+        clock.clone(),
+    );
+    spawn_with(services, store, requests, clock).await
+}
+
+pub async fn spawn_with(
+    services: Services,
+    store: Store,
+    requests: Arc<RequestLog>,
+    clock: Arc<ManualClock>,
+) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let api = Arc::new(LocalApi { services });
+    let server = tokio::spawn(async move {
+        let _ = local_api::serve(listener, api).await;
+    });
+    TestApp {
+        base,
+        http: reqwest::Client::new(),
+        store,
+        requests,
+        clock,
+        server,
+    }
+}
+
+impl TestApp {
+    pub async fn add_session(&self, org: &str, id: &str) -> SessionId {
+        let id = SessionId::parse(id).unwrap();
+        self.store
+            .create_session(&SessionRecord {
+                id: id.clone(),
+                org: OrgId::parse(org).unwrap(),
+                account: Some(UserJid::parse(ACCOUNT).unwrap()),
+                created_at: self.clock.now_ms(),
+            })
+            .await
+            .unwrap();
+        id
+    }
+
+    /// A new API key of `org` with capabilities such as `"read,send"`; returns the key.
+    pub async fn api_key(&self, org: &str, capabilities: &str) -> String {
+        self.api_key_expiring(org, capabilities, None).await
+    }
+
+    pub async fn api_key_expiring(
+        &self,
+        org: &str,
+        capabilities: &str,
+        expires_at: Option<i64>,
+    ) -> String {
+        let key = api_key::generate();
+        let record = api_key::record_for(
+            &key,
+            OrgId::parse(org).unwrap(),
+            Capabilities::parse_list(capabilities).unwrap(),
+            None,
+            self.clock.now_ms(),
+            expires_at,
+        );
+        self.store.put_api_key(&record).await.unwrap();
+        key.key
+    }
+
+    pub async fn add_group(&self, session: &SessionId, jid: &str, subject: &str) -> Group {
+        self.store
+            .upsert_group(session, &snapshot(jid, subject, None), self.clock.now_ms())
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        read(response).await
+    }
+}
+
+pub async fn read(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    if status != 204 {
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let text = response.text().await.unwrap();
+        assert!(
+            content_type.starts_with("application/json"),
+            "content type {content_type:?} of {text}"
+        );
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    } else {
+        (status, Value::Null)
+    }
+}
+
+pub fn snapshot(jid: &str, subject: &str, version: Option<i64>) -> GroupSnapshot {
+    GroupSnapshot {
+        group_jid: GroupJid::parse(jid).unwrap(),
+        subject: Subject::parse(subject).unwrap(),
+        description: Description::parse("").unwrap(),
+        owner_jid: Some(UserJid::parse(ACCOUNT).unwrap()),
+        participant_count: 2,
+        is_announce: false,
+        is_locked: false,
+        created_at_wa: 1_700_000_000_000,
+        version,
+    }
+}
+
+/// Asserts the error envelope exactly: status, code and details.
+pub fn assert_error(actual: &(u16, Value), status: u16, code: &str, details: Value) {
+    assert_eq!(actual.0, status, "body: {}", actual.1);
+    let error = &actual.1["error"];
+    assert_eq!(error["code"], code, "body: {}", actual.1);
+    assert_eq!(error["details"], details, "body: {}", actual.1);
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "body: {}",
+        actual.1
+    );
+}
+
+/// A group JID for index `i`, so JID order is index order.
+pub fn jid(i: usize) -> String {
+    format!("1203630{i:011}@g.us")
+}

@@ -1,0 +1,77 @@
+//! Demo data for local runs (`make dev`) and the sample events in `events/`: one organization
+//! with a session, a fixed API key and a few groups, plus a second organization whose session
+//! the demo key must never reach.
+
+use gateway_auth::api_key::{self, NewApiKey};
+use gateway_domain::{Capabilities, Description, GroupJid, OrgId, SessionId, Subject, UserJid};
+use gateway_store::{GroupSnapshot, SessionRecord, Store, StoreError};
+
+pub const ORG: &str = "demo-org";
+pub const SESSION: &str = "demo";
+pub const ACCOUNT: &str = "6281234567890@s.whatsapp.net";
+pub const OTHER_ORG: &str = "other-org";
+pub const OTHER_SESSION: &str = "other-demo";
+/// Id and secret of the demo key. Public on purpose: it only ever exists in local tables.
+const KEY_BODY: &str = "DemoKeyLocalOnly0DemoSecretForLocalRunsOnly00000";
+
+/// `(jid, subject, description)` of the demo groups.
+pub const GROUPS: [(&str, &str, &str); 3] = [
+    (
+        "120363021234567890@g.us",
+        "Project Team",
+        "Coordination for Q3 launch",
+    ),
+    ("120363021234567891@g.us", "Support Rota", ""),
+    (
+        "6281234567890-1700000000@g.us",
+        "Family (legacy JID)",
+        "Created before 2021",
+    ),
+];
+
+/// The demo API key (capabilities `read,send`).
+pub fn key() -> NewApiKey {
+    api_key::from_body(KEY_BODY)
+}
+
+/// Writes the demo data; running it twice changes nothing.
+pub async fn seed(store: &Store, now_ms: i64) -> Result<NewApiKey, StoreError> {
+    let parse_err = |e: gateway_domain::Invalid| StoreError::Other(e.into());
+    let org = OrgId::parse(ORG).map_err(parse_err)?;
+    let session = SessionId::parse(SESSION).map_err(parse_err)?;
+    for (id, owner) in [(SESSION, ORG), (OTHER_SESSION, OTHER_ORG)] {
+        let record = SessionRecord {
+            id: SessionId::parse(id).map_err(parse_err)?,
+            org: OrgId::parse(owner).map_err(parse_err)?,
+            account: Some(UserJid::parse(ACCOUNT).map_err(parse_err)?),
+            created_at: now_ms,
+        };
+        ignore_existing(store.create_session(&record).await)?;
+    }
+    let key = key();
+    let capabilities = Capabilities::parse_list("read,send").map_err(parse_err)?;
+    let record = api_key::record_for(&key, org, capabilities, Some("demo".into()), now_ms, None);
+    ignore_existing(store.put_api_key(&record).await)?;
+    for (i, (jid, subject, description)) in GROUPS.into_iter().enumerate() {
+        let snapshot = GroupSnapshot {
+            group_jid: GroupJid::parse(jid).map_err(parse_err)?,
+            subject: Subject::parse(subject).map_err(parse_err)?,
+            description: Description::parse(description).map_err(parse_err)?,
+            owner_jid: Some(UserJid::parse(ACCOUNT).map_err(parse_err)?),
+            participant_count: 3 + u32::try_from(i).unwrap_or(0),
+            is_announce: i == 1,
+            is_locked: false,
+            created_at_wa: 1_700_000_000_000,
+            version: None,
+        };
+        store.upsert_group(&session, &snapshot, now_ms).await?;
+    }
+    Ok(key)
+}
+
+fn ignore_existing(result: Result<(), StoreError>) -> Result<(), StoreError> {
+    match result {
+        Err(StoreError::AlreadyExists) => Ok(()),
+        other => other,
+    }
+}

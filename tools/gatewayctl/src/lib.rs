@@ -1,0 +1,306 @@
+//! `gatewayctl`: the operator's CLI. Results go to stdout, one value a line; errors to stderr.
+
+pub mod demo;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
+use clap::{Parser, Subcommand};
+use gateway_auth::api_key;
+use gateway_domain::{
+    Capabilities, Clock, Description, OrgId, SessionId, Subject, SystemClock, UserJid,
+};
+use gateway_http::{ConfigError, env_required};
+use gateway_store::{GroupSnapshot, SessionRecord, Store, StoreConfig, StoreError};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gatewayctl",
+    about = "Operate the WhatsApp group gateway's table",
+    version
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the table exactly as template.yaml defines it.
+    CreateTable,
+    /// Sessions.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// API keys.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
+    /// Stored groups.
+    #[command(subcommand)]
+    Groups(GroupsCommand),
+    /// Demo data for local runs (refuses to run against AWS itself).
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Add a session; prints its id. An id that exists (in any organization) is refused.
+    Add {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key; prints the key id, then the key itself (shown this once only).
+    Create {
+        #[arg(long)]
+        org: String,
+        /// Capabilities, e.g. `read` or `read,send`.
+        #[arg(long)]
+        cap: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Expiry as RFC 3339, e.g. 2027-01-31T00:00:00Z.
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// One line per key: id, name, capabilities, created, expires, revoked (tab-separated).
+    List {
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke a key; it stops working within 60 s.
+    Revoke { key_id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupsCommand {
+    /// Upsert Group objects (JSON lines on stdin) as stored data of a session.
+    Import {
+        #[arg(long)]
+        session: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Seed the demo organization, session, API key and groups; prints the demo key.
+    Seed,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CtlError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("DynamoDB: {0}")]
+    Store(#[from] StoreError),
+    #[error("input line {line}: {reason}")]
+    Input { line: usize, reason: String },
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn usage(what: &str, reason: impl std::fmt::Display) -> CtlError {
+    CtlError::Usage(format!("{what}: {reason}"))
+}
+
+/// Runs a command against the table named by `GATEWAY_TABLE`.
+pub async fn run_from_env(
+    cli: Cli,
+    input: impl AsyncBufRead + Unpin,
+    out: &mut impl Write,
+) -> Result<(), CtlError> {
+    let table = env_required("GATEWAY_TABLE")?;
+    if matches!(cli.command, Command::Dev(_))
+        && std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none()
+    {
+        return Err(CtlError::Refused(
+            "dev commands only run against a local DynamoDB (set AWS_ENDPOINT_URL_DYNAMODB)".into(),
+        ));
+    }
+    let store = Store::connect(table, &StoreConfig::default()).await;
+    run(cli, &store, Arc::new(SystemClock), input, out).await
+}
+
+pub async fn run(
+    cli: Cli,
+    store: &Store,
+    clock: Arc<dyn Clock>,
+    input: impl AsyncBufRead + Unpin,
+    out: &mut impl Write,
+) -> Result<(), CtlError> {
+    match cli.command {
+        Command::CreateTable => {
+            store.create_table().await?;
+            writeln!(out, "{}", store.table())?;
+        }
+        Command::Session(SessionCommand::Add { org, id, account }) => {
+            let session = SessionRecord {
+                id: match id {
+                    Some(id) => SessionId::parse(&id).map_err(|e| usage("--id", e))?,
+                    None => SessionId::parse(&api_key::random_base62(20))
+                        .map_err(|e| usage("--id", e))?,
+                },
+                org: OrgId::parse(&org).map_err(|e| usage("--org", e))?,
+                account: account
+                    .map(|a| UserJid::parse(&a))
+                    .transpose()
+                    .map_err(|e| usage("--account", e))?,
+                created_at: clock.now_ms(),
+            };
+            match store.create_session(&session).await {
+                Err(StoreError::AlreadyExists) => {
+                    return Err(CtlError::Refused(format!(
+                        "session {} already exists",
+                        session.id
+                    )));
+                }
+                other => other?,
+            }
+            writeln!(out, "{}", session.id)?;
+        }
+        Command::Apikey(ApiKeyCommand::Create {
+            org,
+            cap,
+            name,
+            expires,
+        }) => {
+            let org = OrgId::parse(&org).map_err(|e| usage("--org", e))?;
+            let capabilities = Capabilities::parse_list(&cap).map_err(|e| usage("--cap", e))?;
+            let expires_at = expires.map(|e| parse_time(&e)).transpose()?;
+            let now = clock.now_ms();
+            if expires_at.is_some_and(|at| at <= now) {
+                return Err(usage("--expires", "is in the past"));
+            }
+            let key = api_key::generate();
+            let record = api_key::record_for(&key, org, capabilities, name, now, expires_at);
+            store.put_api_key(&record).await?;
+            writeln!(out, "{}", key.key_id)?;
+            writeln!(out, "{}", key.key)?;
+        }
+        Command::Apikey(ApiKeyCommand::List { org }) => {
+            let org = OrgId::parse(&org).map_err(|e| usage("--org", e))?;
+            for key in store.list_api_keys(&org).await? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    key.key_id,
+                    key.name.as_deref().unwrap_or("-"),
+                    key.capabilities,
+                    format_time(key.created_at),
+                    key.expires_at.map_or("-".to_owned(), format_time),
+                    key.revoked_at.map_or("-".to_owned(), format_time),
+                )?;
+            }
+        }
+        Command::Apikey(ApiKeyCommand::Revoke { key_id }) => {
+            if !store.revoke_api_key(&key_id, clock.now_ms()).await? {
+                return Err(CtlError::Refused(format!("no API key {key_id}")));
+            }
+            writeln!(out, "{key_id}")?;
+        }
+        Command::Groups(GroupsCommand::Import { session }) => {
+            let session = SessionId::parse(&session).map_err(|e| usage("--session", e))?;
+            if store.get_session(&session).await?.is_none() {
+                return Err(CtlError::Refused(format!("no session {session}")));
+            }
+            import_groups(store, &session, clock.as_ref(), input, out).await?;
+        }
+        Command::Dev(DevCommand::Seed) => {
+            let key = demo::seed(store, clock.now_ms()).await?;
+            writeln!(out, "{}", key.key)?;
+        }
+    }
+    Ok(())
+}
+
+/// Upserts each JSON line as a group. Stops at the first bad line; the lines before it stay
+/// stored (each line is its own upsert), and the error names the line.
+async fn import_groups(
+    store: &Store,
+    session: &SessionId,
+    clock: &dyn Clock,
+    input: impl AsyncBufRead + Unpin,
+    out: &mut impl Write,
+) -> Result<(), CtlError> {
+    let mut lines = input.lines();
+    let mut number = 0;
+    while let Some(line) = lines.next_line().await? {
+        number += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let group: ImportedGroup = serde_json::from_str(&line).map_err(|e| CtlError::Input {
+            line: number,
+            reason: e.to_string(),
+        })?;
+        let stored = store
+            .upsert_group(session, &group.into_snapshot(), clock.now_ms())
+            .await?;
+        writeln!(out, "{}", stored.group_jid)?;
+    }
+    Ok(())
+}
+
+/// A Group object as the API shows it; `id` and `firstSeenAt` are the gateway's and ignored.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ImportedGroup {
+    group_jid: gateway_domain::GroupJid,
+    subject: Subject,
+    #[serde(default)]
+    description: Description,
+    #[serde(default)]
+    owner_jid: Option<UserJid>,
+    #[serde(default)]
+    participant_count: u32,
+    #[serde(default)]
+    is_announce: bool,
+    #[serde(default)]
+    is_locked: bool,
+    #[serde(default)]
+    created_at_wa: i64,
+}
+
+impl ImportedGroup {
+    fn into_snapshot(self) -> GroupSnapshot {
+        GroupSnapshot {
+            group_jid: self.group_jid,
+            subject: self.subject,
+            description: self.description,
+            owner_jid: self.owner_jid,
+            participant_count: self.participant_count,
+            is_announce: self.is_announce,
+            is_locked: self.is_locked,
+            created_at_wa: self.created_at_wa,
+            // An import is the operator's word: it is written whatever version is stored.
+            version: None,
+        }
+    }
+}
+
+fn parse_time(raw: &str) -> Result<i64, CtlError> {
+    let time = DateTime::from_str(raw, Format::DateTime)
+        .map_err(|e| usage("--expires", format!("not an RFC 3339 time ({e})")))?;
+    time.to_millis()
+        .map_err(|e| usage("--expires", format!("out of range ({e})")))
+}
+
+fn format_time(ms: i64) -> String {
+    DateTime::from_millis(ms)
+        .fmt(Format::DateTime)
+        .unwrap_or_else(|_| ms.to_string())
+}

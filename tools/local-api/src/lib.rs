@@ -1,0 +1,161 @@
+//! The API on one local port, for `make dev` and the tests. `sam local` needs Docker, which
+//! these machines do not have; instead each request is shaped the way API Gateway (HTTP API,
+//! payload 2.0) hands it to a function, and passed to that function's own `handle`.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use axum::body::{Body as AxumBody, to_bytes};
+use axum::extract::{Request as AxumRequest, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response as AxumResponse};
+use gateway_http::Services;
+use lambda_http::aws_lambda_events::query_map::QueryMap;
+use lambda_http::{Body, Request, RequestExt, Response};
+
+/// API Gateway refuses bodies over 10 MB itself, before any function runs.
+const GATEWAY_BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+/// The routes of `template.yaml`, one per function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    ListGroups,
+    GetGroup,
+}
+
+impl Route {
+    pub const ALL: [(Route, Method, &'static str); 2] = [
+        (
+            Route::ListGroups,
+            Method::GET,
+            "/api/v1/sessions/{session}/groups",
+        ),
+        (
+            Route::GetGroup,
+            Method::GET,
+            "/api/v1/sessions/{session}/groups/{gid}",
+        ),
+    ];
+
+    /// The route a request matches, with its path parameters as they appear in the URL
+    /// (still percent-encoded, as function URLs deliver them).
+    pub fn matching(method: &Method, path: &str) -> Option<(Route, HashMap<String, String>)> {
+        let segments: Vec<&str> = path.split('/').collect();
+        Route::ALL
+            .iter()
+            .find_map(|(route, route_method, template)| {
+                if route_method != method {
+                    return None;
+                }
+                let pattern: Vec<&str> = template.split('/').collect();
+                if pattern.len() != segments.len() {
+                    return None;
+                }
+                let mut params = HashMap::new();
+                for (p, s) in pattern.iter().zip(&segments) {
+                    match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                        Some(name) if !s.is_empty() => {
+                            params.insert(name.to_owned(), (*s).to_owned());
+                        }
+                        Some(_) => return None,
+                        None if p == s => {}
+                        None => return None,
+                    }
+                }
+                Some((*route, params))
+            })
+    }
+}
+
+pub struct LocalApi {
+    pub services: Services,
+}
+
+pub fn router(api: Arc<LocalApi>) -> axum::Router {
+    axum::Router::new().fallback(dispatch).with_state(api)
+}
+
+/// Serves until the listener fails or the task is dropped.
+pub async fn serve(listener: tokio::net::TcpListener, api: Arc<LocalApi>) -> std::io::Result<()> {
+    axum::serve(listener, router(api)).await
+}
+
+async fn dispatch(State(api): State<Arc<LocalApi>>, request: AxumRequest) -> AxumResponse {
+    let (parts, body) = request.into_parts();
+    let Some((route, params)) = Route::matching(&parts.method, parts.uri.path()) else {
+        // What API Gateway answers for a route it does not have.
+        return gateway_message(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let Ok(bytes) = to_bytes(body, GATEWAY_BODY_LIMIT).await else {
+        return gateway_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
+    };
+    let body = if bytes.is_empty() {
+        Body::Empty
+    } else {
+        match String::from_utf8(bytes.to_vec()) {
+            Ok(text) => Body::Text(text),
+            Err(e) => Body::Binary(e.into_bytes()),
+        }
+    };
+    let query = parts.uri.query().map(QueryMap::from_str);
+    let mut request = Request::from_parts(parts, body).with_path_parameters(params);
+    if let Some(Ok(query)) = query {
+        request = request.with_query_string_parameters(query);
+    }
+    let response = match route {
+        Route::ListGroups => list_groups::handle(&api.services, request).await,
+        Route::GetGroup => get_group::handle(&api.services, request).await,
+    };
+    match response {
+        Ok(response) => into_axum(response),
+        // A handler's Err is a failed invocation; API Gateway answers it with a bare 500.
+        Err(error) => {
+            tracing::error!(%error, "invocation failed");
+            gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+        }
+    }
+}
+
+fn into_axum(response: Response<Body>) -> AxumResponse {
+    let (parts, body) = response.into_parts();
+    let body = match body {
+        Body::Empty => AxumBody::empty(),
+        Body::Text(text) => AxumBody::from(text),
+        Body::Binary(bytes) => AxumBody::from(bytes),
+        _ => AxumBody::empty(),
+    };
+    AxumResponse::from_parts(parts, body)
+}
+
+fn gateway_message(status: StatusCode, message: &str) -> AxumResponse {
+    (
+        status,
+        axum::Json(serde_json::json!({ "message": message })),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_match_like_api_gateway() {
+        let (route, params) =
+            Route::matching(&Method::GET, "/api/v1/sessions/demo/groups/1%40g.us").unwrap();
+        assert_eq!(route, Route::GetGroup);
+        assert_eq!(params["gid"], "1%40g.us");
+        assert_eq!(params["session"], "demo");
+        assert_eq!(
+            Route::matching(&Method::GET, "/api/v1/sessions/demo/groups")
+                .unwrap()
+                .0,
+            Route::ListGroups
+        );
+        assert!(Route::matching(&Method::DELETE, "/api/v1/sessions/demo/groups").is_none());
+        assert!(Route::matching(&Method::GET, "/api/v1/sessions//groups").is_none());
+        assert!(Route::matching(&Method::GET, "/api/v1/sessions/demo/groups/").is_none());
+        assert!(Route::matching(&Method::GET, "/api/v2/sessions/demo/groups").is_none());
+    }
+}

@@ -1,0 +1,29 @@
+use std::sync::Arc;
+
+use gateway_http::{Services, env_optional, exit_on_config_error, init_tracing};
+use local_api::LocalApi;
+
+#[tokio::main]
+async fn main() {
+    init_tracing();
+    let listen = env_optional("GATEWAY_LISTEN")
+        .unwrap_or_else(|e| exit_on_config_error(e))
+        .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+    let services = Services::from_env()
+        .await
+        .unwrap_or_else(|e| exit_on_config_error(e));
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .unwrap_or_else(|e| exit_on_config_error(format!("GATEWAY_LISTEN {listen}: {e}")));
+    eprintln!("local-api listening on http://{listen}");
+    let api = Arc::new(LocalApi { services });
+    tokio::select! {
+        result = local_api::serve(listener, api) => {
+            if let Err(e) = result {
+                eprintln!("local-api: {e}");
+                std::process::exit(1);
+            }
+        }
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
