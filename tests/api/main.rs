@@ -8,6 +8,7 @@ mod events;
 mod gatewayctl;
 mod get_group;
 mod list_groups;
+mod login;
 mod store;
 mod tenancy;
 mod unavailable;

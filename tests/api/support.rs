@@ -9,7 +9,8 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use gateway_auth::{LoginVerifier, api_key};
+use gateway_auth::login::dev::DevSigner;
+use gateway_auth::{LoginConfig, LoginVerifier, api_key};
 use gateway_domain::{
     Capabilities, Clock, Description, Group, GroupJid, ManualClock, OrgId, SessionId, Subject,
     SystemClock, UserJid,
@@ -20,6 +21,8 @@ use local_api::LocalApi;
 use serde_json::Value;
 
 pub const ACCOUNT: &str = "6281234567890@s.whatsapp.net";
+pub const ISSUER: &str = "https://frontend.test";
+pub const AUDIENCE: &str = "whatsapp-gateway";
 
 /// Every DynamoDB request the API sends, by operation (`DynamoDB_20120810.GetItem`, ...).
 #[derive(Debug, Default)]
@@ -64,6 +67,8 @@ pub struct TestApp {
     pub store: Store,
     pub requests: Arc<RequestLog>,
     pub clock: Arc<ManualClock>,
+    /// The key of the "frontend": the local API publishes its JWKS over HTTP.
+    pub signer: DevSigner,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -99,15 +104,22 @@ pub async fn spawn_app() -> TestApp {
             .interceptor(CountRequests(requests.clone()))
             .build(),
     );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
     let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
-    let services = Services::new(
-        Store::new(counted, store.table()),
-        LoginVerifier::default(),
+    let login = LoginVerifier::new(
+        LoginConfig::new(
+            format!("{base}{}", local_api::DEV_JWKS_PATH),
+            ISSUER,
+            AUDIENCE,
+        ),
         clock.clone(),
     );
-    spawn_with(services, store, requests, clock).await
+    let services = Services::new(Store::new(counted, store.table()), login, clock.clone());
+    serve(listener, services, store, requests, clock).await
 }
 
+/// An app whose services the test built itself (login tokens refused: API keys only).
 pub async fn spawn_with(
     services: Services,
     store: Store,
@@ -115,8 +127,22 @@ pub async fn spawn_with(
     clock: Arc<ManualClock>,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    serve(listener, services, store, requests, clock).await
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    services: Services,
+    store: Store,
+    requests: Arc<RequestLog>,
+    clock: Arc<ManualClock>,
+) -> TestApp {
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let api = Arc::new(LocalApi { services });
+    let signer = DevSigner::generate().unwrap();
+    let api = Arc::new(LocalApi {
+        services,
+        dev_jwks: Some(signer.jwks_json()),
+    });
     let server = tokio::spawn(async move {
         let _ = local_api::serve(listener, api).await;
     });
@@ -126,6 +152,7 @@ pub async fn spawn_with(
         store,
         requests,
         clock,
+        signer,
         server,
     }
 }
@@ -167,6 +194,20 @@ impl TestApp {
         );
         self.store.put_api_key(&record).await.unwrap();
         key.key
+    }
+
+    /// A login token of a person of `org` with `role`, as the frontend would mint it.
+    pub fn token(&self, org: &str, role: &str) -> String {
+        self.signer
+            .mint(
+                &OrgId::parse(org).unwrap(),
+                role,
+                ISSUER,
+                AUDIENCE,
+                300,
+                self.clock.now_ms(),
+            )
+            .unwrap()
     }
 
     pub async fn add_group(&self, session: &SessionId, jid: &str, subject: &str) -> Group {

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use gateway_auth::{ApiKeyVerifier, Authenticator, LoginVerifier};
+use gateway_auth::{ApiKeyVerifier, Authenticator, LoginConfig, LoginVerifier};
 use gateway_domain::{Clock, SystemClock};
 use gateway_store::{Store, StoreConfig};
 
@@ -27,8 +27,13 @@ impl Services {
     /// From the environment: `GATEWAY_TABLE`, the login settings, and the AWS SDK's own.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let table = env_required("GATEWAY_TABLE")?;
+        let login = LoginConfig::from_env().map_err(|e| ConfigError::new(e.var, e.problem))?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let store = Store::connect(table, &StoreConfig::default()).await;
-        let login = LoginVerifier::default();
-        Ok(Self::new(store, login, Arc::new(SystemClock)))
+        Ok(Self::new(
+            store,
+            LoginVerifier::new(login, clock.clone()),
+            clock,
+        ))
     }
 }

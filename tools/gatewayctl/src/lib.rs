@@ -9,6 +9,7 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use clap::{Parser, Subcommand};
 use gateway_auth::api_key;
+use gateway_auth::login::dev::DevSigner;
 use gateway_domain::{
     Capabilities, Clock, Description, OrgId, SessionId, Subject, SystemClock, UserJid,
 };
@@ -43,6 +44,17 @@ pub enum Command {
     /// Demo data for local runs (refuses to run against AWS itself).
     #[command(subcommand)]
     Dev(DevCommand),
+    /// Print a login token for local runs, signed with the development key that `make dev`'s
+    /// local API publishes as its JWKS (GATEWAY_DEV_SIGNER, GATEWAY_JWT_ISSUER/AUDIENCE).
+    DevToken {
+        #[arg(long)]
+        org: String,
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +135,11 @@ pub async fn run_from_env(
     input: impl AsyncBufRead + Unpin,
     out: &mut impl Write,
 ) -> Result<(), CtlError> {
+    if let Command::DevToken { org, role, ttl } = &cli.command {
+        let token = dev_token(org, role, *ttl, SystemClock.now_ms())?;
+        writeln!(out, "{token}")?;
+        return Ok(());
+    }
     let table = env_required("GATEWAY_TABLE")?;
     if matches!(cli.command, Command::Dev(_))
         && std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none()
@@ -219,12 +236,29 @@ pub async fn run(
             }
             import_groups(store, &session, clock.as_ref(), input, out).await?;
         }
+        Command::DevToken { org, role, ttl } => {
+            writeln!(out, "{}", dev_token(&org, &role, ttl, clock.now_ms())?)?;
+        }
         Command::Dev(DevCommand::Seed) => {
             let key = demo::seed(store, clock.now_ms()).await?;
             writeln!(out, "{}", key.key)?;
         }
     }
     Ok(())
+}
+
+/// A login token signed by the development key at `GATEWAY_DEV_SIGNER`, for the issuer and
+/// audience the local API expects.
+fn dev_token(org: &str, role: &str, ttl_s: u32, now_ms: i64) -> Result<String, CtlError> {
+    let org = OrgId::parse(org).map_err(|e| usage("--org", e))?;
+    let path = env_required("GATEWAY_DEV_SIGNER")?;
+    let issuer = env_required("GATEWAY_JWT_ISSUER")?;
+    let audience = env_required("GATEWAY_JWT_AUDIENCE")?;
+    let signer = DevSigner::load_or_generate(std::path::Path::new(&path))
+        .map_err(|e| CtlError::Refused(format!("GATEWAY_DEV_SIGNER {path}: {e}")))?;
+    signer
+        .mint(&org, role, &issuer, &audience, ttl_s, now_ms)
+        .map_err(|e| CtlError::Refused(e.to_string()))
 }
 
 /// Upserts each JSON line as a group. Stops at the first bad line; the lines before it stay

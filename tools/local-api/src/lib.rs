@@ -70,10 +70,22 @@ impl Route {
 
 pub struct LocalApi {
     pub services: Services,
+    /// The development JWKS (`make dev`): served at [`DEV_JWKS_PATH`] so the local login
+    /// tokens of `gatewayctl dev-token` verify like a frontend's would.
+    pub dev_jwks: Option<serde_json::Value>,
 }
 
+pub const DEV_JWKS_PATH: &str = "/.well-known/jwks.json";
+
 pub fn router(api: Arc<LocalApi>) -> axum::Router {
-    axum::Router::new().fallback(dispatch).with_state(api)
+    let mut router = axum::Router::new();
+    if let Some(jwks) = api.dev_jwks.clone() {
+        router = router.route(
+            DEV_JWKS_PATH,
+            axum::routing::get(move || async move { axum::Json(jwks) }),
+        );
+    }
+    router.fallback(dispatch).with_state(api)
 }
 
 /// Serves until the listener fails or the task is dropped.

@@ -1,5 +1,7 @@
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use gateway_auth::login::dev::DevSigner;
 use gateway_http::{Services, env_optional, exit_on_config_error, init_tracing};
 use local_api::LocalApi;
 
@@ -9,6 +11,15 @@ async fn main() {
     let listen = env_optional("GATEWAY_LISTEN")
         .unwrap_or_else(|e| exit_on_config_error(e))
         .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+    // With GATEWAY_DEV_SIGNER (a key file of `gatewayctl dev-token`), the local API also
+    // serves that key's JWKS, standing in for a frontend's.
+    let dev_jwks = env_optional("GATEWAY_DEV_SIGNER")
+        .unwrap_or_else(|e| exit_on_config_error(e))
+        .map(|path| {
+            DevSigner::load_or_generate(&PathBuf::from(&path))
+                .unwrap_or_else(|e| exit_on_config_error(format!("GATEWAY_DEV_SIGNER {path}: {e}")))
+                .jwks_json()
+        });
     let services = Services::from_env()
         .await
         .unwrap_or_else(|e| exit_on_config_error(e));
@@ -16,7 +27,7 @@ async fn main() {
         .await
         .unwrap_or_else(|e| exit_on_config_error(format!("GATEWAY_LISTEN {listen}: {e}")));
     eprintln!("local-api listening on http://{listen}");
-    let api = Arc::new(LocalApi { services });
+    let api = Arc::new(LocalApi { services, dev_jwks });
     tokio::select! {
         result = local_api::serve(listener, api) => {
             if let Err(e) = result {
