@@ -9,12 +9,18 @@ use gateway_domain::{Clock, ManualClock, SystemClock};
 use gateway_http::Services;
 use lambda_http::{Body, Request, Response};
 
-use crate::support::fresh_table;
+use connection_emulator::{Emulator, SeedGroup};
+use gateway_domain::{GroupJid, SessionId, Subject, UserJid};
+use gateway_live::LiveServices;
 
-async fn invoke(function: &str, services: &Services, request: Request) -> Response<Body> {
+use crate::support::{CONNECTION_SECRET, connection_client, fresh_table};
+
+async fn invoke(function: &str, live: &LiveServices, request: Request) -> Response<Body> {
     let result = match function {
-        "get-group" => get_group::handle(services, request).await,
-        "list-groups" => list_groups::handle(services, request).await,
+        "get-group" => get_group::handle(&live.services, request).await,
+        "list-groups" => list_groups::handle(&live.services, request).await,
+        "create-group" => create_group::handle(live, request).await,
+        "update-group" => update_group::handle(live, request).await,
         other => panic!("events/{other}: no such function"),
     };
     result.unwrap()
@@ -28,6 +34,24 @@ async fn every_sample_event_answers_the_status_in_its_name() {
         .await
         .unwrap();
     let services = Services::new(store, LoginVerifier::default(), clock);
+    // WhatsApp as `make dev` sets it up: the demo session connected, its groups there.
+    let emulator = connection_emulator::spawn(Emulator::new(Some(CONNECTION_SECRET.to_owned())))
+        .await
+        .unwrap();
+    let session = SessionId::parse(gatewayctl::demo::SESSION).unwrap();
+    let account = UserJid::parse(gatewayctl::demo::ACCOUNT).unwrap();
+    emulator.emulator.put_session(&session, Some(account), true);
+    for (jid, subject, _) in gatewayctl::demo::GROUPS {
+        emulator.emulator.seed_group(
+            &session,
+            &GroupJid::parse(jid).unwrap(),
+            SeedGroup::new(Subject::parse(subject).unwrap()),
+        );
+    }
+    let live = LiveServices {
+        services,
+        connection: connection_client(&emulator.url()),
+    };
 
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../events"));
     let mut checked = 0;
@@ -55,7 +79,7 @@ async fn every_sample_event_answers_the_status_in_its_name() {
             }
             let request = lambda_http::request::from_str(&text)
                 .unwrap_or_else(|e| panic!("{name}/{file_name}: not an API Gateway event: {e}"));
-            let response = invoke(&name, &services, request).await;
+            let response = invoke(&name, &live, request).await;
             assert_eq!(
                 response.status().as_u16(),
                 expected,

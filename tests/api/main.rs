@@ -4,6 +4,7 @@
 mod support;
 
 mod api_keys;
+mod create_group;
 mod events;
 mod gatewayctl;
 mod get_group;
@@ -12,3 +13,4 @@ mod login;
 mod store;
 mod tenancy;
 mod unavailable;
+mod update_group;

@@ -9,20 +9,27 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
+use connection_emulator::{Emulator, RunningEmulator};
 use gateway_auth::login::dev::DevSigner;
 use gateway_auth::{LoginConfig, LoginVerifier, api_key};
+use gateway_connection::{ConnectionClient, Timeouts, TokenSource};
 use gateway_domain::{
     Capabilities, Clock, Description, Group, GroupJid, ManualClock, OrgId, SessionId, Subject,
     SystemClock, UserJid,
 };
 use gateway_http::Services;
+use gateway_live::LiveServices;
 use gateway_store::{GroupSnapshot, SessionRecord, Store, StoreConfig};
 use local_api::LocalApi;
 use serde_json::Value;
+use std::time::Duration;
 
 pub const ACCOUNT: &str = "6281234567890@s.whatsapp.net";
 pub const ISSUER: &str = "https://frontend.test";
 pub const AUDIENCE: &str = "whatsapp-gateway";
+pub const CONNECTION_SECRET: &str = "test-connection-secret";
+/// The client's per-call timeout in tests: short, so a slow-service test takes seconds.
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Every DynamoDB request the API sends, by operation (`DynamoDB_20120810.GetItem`, ...).
 #[derive(Debug, Default)]
@@ -69,6 +76,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// The key of the "frontend": the local API publishes its JWKS over HTTP.
     pub signer: DevSigner,
+    /// The connection service, over HTTP, in-process.
+    pub emulator: RunningEmulator,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -96,6 +105,11 @@ pub async fn fresh_table() -> Store {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_connection(None).await
+}
+
+/// Like [`spawn_app`], with the connection service at `url` instead of the emulator.
+pub async fn spawn_app_with_connection(url: Option<&str>) -> TestApp {
     let store = fresh_table().await;
     let sdk = gateway_store::sdk_config(&StoreConfig::default()).await;
     let requests = Arc::new(RequestLog::default());
@@ -116,7 +130,7 @@ pub async fn spawn_app() -> TestApp {
         clock.clone(),
     );
     let services = Services::new(Store::new(counted, store.table()), login, clock.clone());
-    serve(listener, services, store, requests, clock).await
+    serve(listener, services, store, requests, clock, url).await
 }
 
 /// An app whose services the test built itself (login tokens refused: API keys only).
@@ -127,7 +141,7 @@ pub async fn spawn_with(
     clock: Arc<ManualClock>,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    serve(listener, services, store, requests, clock).await
+    serve(listener, services, store, requests, clock, None).await
 }
 
 async fn serve(
@@ -136,11 +150,19 @@ async fn serve(
     store: Store,
     requests: Arc<RequestLog>,
     clock: Arc<ManualClock>,
+    connection_url: Option<&str>,
 ) -> TestApp {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let signer = DevSigner::generate().unwrap();
+    let emulator = connection_emulator::spawn(Emulator::new(Some(CONNECTION_SECRET.to_owned())))
+        .await
+        .unwrap();
+    let connection = connection_client(connection_url.unwrap_or(&emulator.url()));
     let api = Arc::new(LocalApi {
-        services,
+        live: LiveServices {
+            services,
+            connection,
+        },
         dev_jwks: Some(signer.jwks_json()),
     });
     let server = tokio::spawn(async move {
@@ -153,8 +175,22 @@ async fn serve(
         requests,
         clock,
         signer,
+        emulator,
         server,
     }
+}
+
+pub fn connection_client(url: &str) -> ConnectionClient {
+    ConnectionClient::new(
+        url,
+        TokenSource::Static(CONNECTION_SECRET.to_owned()),
+        Timeouts {
+            connect: Duration::from_millis(500),
+            request: CONNECTION_TIMEOUT,
+            safety_margin: Duration::from_millis(500),
+        },
+    )
+    .unwrap()
 }
 
 impl TestApp {
@@ -280,4 +316,135 @@ pub fn assert_error(actual: &(u16, Value), status: u16, code: &str, details: Val
 /// A group JID for index `i`, so JID order is index order.
 pub fn jid(i: usize) -> String {
     format!("1203630{i:011}@g.us")
+}
+
+/// The connection emulator's control API and the live endpoints.
+impl TestApp {
+    /// Makes `session` known to WhatsApp with our account, connected or not.
+    pub async fn whatsapp_session(&self, session: &str, connected: bool) {
+        self.control_put(
+            &format!("/_emulator/sessions/{session}"),
+            serde_json::json!({"connected": connected, "account": ACCOUNT}),
+        )
+        .await;
+    }
+
+    /// A group on WhatsApp (the emulator) and, as the gateway last saw it, in the store.
+    pub async fn live_group(&self, session: &SessionId, jid: &str, settings: Value) -> Group {
+        self.control_put(
+            &format!("/_emulator/sessions/{session}/groups/{jid}"),
+            settings,
+        )
+        .await;
+        let live = self.whatsapp_group(session.as_str(), jid).await;
+        let snapshot = GroupSnapshot {
+            group_jid: GroupJid::parse(jid).unwrap(),
+            subject: Subject::parse(live["subject"].as_str().unwrap()).unwrap(),
+            description: Description::parse(live["description"].as_str().unwrap()).unwrap(),
+            owner_jid: live["ownerJid"]
+                .as_str()
+                .map(|j| UserJid::parse(j).unwrap()),
+            participant_count: u32::try_from(live["participantCount"].as_u64().unwrap()).unwrap(),
+            is_announce: live["isAnnounce"].as_bool().unwrap(),
+            is_locked: live["isLocked"].as_bool().unwrap(),
+            created_at_wa: live["createdAt"].as_i64().unwrap(),
+            version: live["version"].as_i64(),
+        };
+        self.store
+            .upsert_group(session, &snapshot, self.clock.now_ms())
+            .await
+            .unwrap()
+    }
+
+    /// What WhatsApp now holds for a group.
+    pub async fn whatsapp_group(&self, session: &str, jid: &str) -> Value {
+        self.control_get(&format!("/_emulator/sessions/{session}/groups/{jid}"))
+            .await
+    }
+
+    /// Every group WhatsApp holds for a session.
+    pub async fn whatsapp_groups(&self, session: &str) -> Vec<Value> {
+        match self
+            .control_get(&format!("/_emulator/sessions/{session}/groups"))
+            .await
+        {
+            Value::Array(groups) => groups,
+            other => other["groups"].as_array().cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Calls the connection service received for a session.
+    pub async fn calls(&self, session: &str) -> u64 {
+        self.control_get(&format!("/_emulator/calls?session={session}"))
+            .await["total"]
+            .as_u64()
+            .unwrap()
+    }
+
+    pub async fn fault(&self, fault: Value) {
+        self.control_put("/_emulator/faults", fault).await;
+    }
+
+    async fn control_put(&self, path: &str, body: Value) {
+        let response = self
+            .http
+            .put(format!("{}{path}", self.emulator.url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.text().await.unwrap()
+        );
+    }
+
+    async fn control_get(&self, path: &str) -> Value {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.emulator.url()))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{path}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &str) -> (u16, Value) {
+        read(self.send(reqwest::Method::POST, path, token, body).await).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &str) -> (u16, Value) {
+        read(self.send(reqwest::Method::PATCH, path, token, body).await).await
+    }
+
+    /// The stored group, as getGroup shows it.
+    pub async fn stored(&self, session: &str, jid: &str) -> Option<Group> {
+        self.store
+            .get_group(
+                &SessionId::parse(session).unwrap(),
+                &GroupJid::parse(jid).unwrap(),
+            )
+            .await
+            .unwrap()
+    }
 }

@@ -116,3 +116,48 @@ async fn authentication_answers_503_not_401_when_it_cannot_read_keys() {
     let answer = app.get("/api/v1/sessions/s1/groups", Some(&key)).await;
     assert_error(&answer, 503, "unavailable", json!({}));
 }
+
+/// WhatsApp made the group but DynamoDB went away before it was stored: 503, naming the group
+/// so the caller knows it exists and does not make it again.
+#[tokio::test]
+async fn a_group_created_but_not_stored_is_503_with_its_jid() {
+    let moto = endpoint().trim_start_matches("http://").to_owned();
+    let cable = Cable::to(moto).await;
+    let app = app_behind(&cable).await;
+    app.add_session("org-a", "s1").await;
+    app.whatsapp_session("s1", true).await;
+    let key = app.api_key("org-a", "send").await;
+    // WhatsApp takes a moment to create the group: long enough to cut the cable meanwhile.
+    app.fault(json!({"session": "s1", "operation": "createGroup", "delayMs": 500, "times": 1}))
+        .await;
+
+    let body = r#"{"name": "Team", "participants": ["6281111111111@s.whatsapp.net"]}"#;
+    let request = app.post("/api/v1/sessions/s1/groups", Some(&key), body);
+    let cut_once_whatsapp_has_the_call = async {
+        // Waits for a condition (the call reached WhatsApp), bounded; not a timed guess.
+        for _ in 0..400 {
+            if app.calls("s1").await > 0 {
+                cable.cut();
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("the create call never reached the connection service");
+    };
+    let (answer, ()) = tokio::join!(request, cut_once_whatsapp_has_the_call);
+
+    let made = app.whatsapp_groups("s1").await;
+    assert_eq!(made.len(), 1);
+    assert_error(
+        &answer,
+        503,
+        "unavailable",
+        json!({"groupJid": made[0]["groupJid"]}),
+    );
+    assert!(
+        answer.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("created on WhatsApp")
+    );
+}

@@ -15,9 +15,13 @@ export GATEWAY_DEV_SIGNER=${GATEWAY_DEV_SIGNER:-$PWD/.dev/dev-signer.json}
 export GATEWAY_JWKS_URL=${GATEWAY_JWKS_URL:-http://$GATEWAY_LISTEN/.well-known/jwks.json}
 export GATEWAY_JWT_ISSUER=${GATEWAY_JWT_ISSUER:-http://$GATEWAY_LISTEN/dev}
 export GATEWAY_JWT_AUDIENCE=${GATEWAY_JWT_AUDIENCE:-whatsapp-gateway-local}
+# Live operations go to the connection-service emulator, an in-memory WhatsApp.
+export EMULATOR_LISTEN=${EMULATOR_LISTEN:-127.0.0.1:3001}
+export GATEWAY_CONNECTION_URL=${GATEWAY_CONNECTION_URL:-http://$EMULATOR_LISTEN}
+export GATEWAY_CONNECTION_TOKEN=${GATEWAY_CONNECTION_TOKEN:-local-connection-secret}
 
 echo "building the local tools..."
-cargo build --quiet --bin local-api --bin gatewayctl
+cargo build --quiet --bin local-api --bin gatewayctl --bin connection-emulator
 
 PIDS=()
 cleanup() {
@@ -34,14 +38,38 @@ target/debug/gatewayctl create-table >/dev/null
 KEY=$(target/debug/gatewayctl dev seed)
 TOKEN=$(target/debug/gatewayctl dev-token --org demo-org --role admin --ttl 86400)
 
+wait_for() {
+  for _ in $(seq 1 100); do
+    if "$VENV_PY" -c "import socket; h, p = '$1'.rsplit(':', 1); socket.create_connection((h, int(p)), 0.2)" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "nothing answers on $1" >&2
+  return 1
+}
+
+# WhatsApp as the demo data has it: the demo session connected, its groups there.
+EMULATOR_SESSIONS="demo=6281234567890@s.whatsapp.net" target/debug/connection-emulator >.dev/emulator.log 2>&1 &
+PIDS+=($!)
+wait_for "$EMULATOR_LISTEN"
+for group in "120363021234567890@g.us|Project Team|Coordination for Q3 launch" \
+             "120363021234567891@g.us|Support Rota|" \
+             "6281234567890-1700000000@g.us|Family (legacy JID)|Created before 2021"; do
+  IFS='|' read -r jid subject description <<<"$group"
+  "$VENV_PY" - "$GATEWAY_CONNECTION_URL" "$jid" "$subject" "$description" <<'PY'
+import json, sys, urllib.request
+url, jid, subject, description = sys.argv[1:]
+body = json.dumps({"subject": subject, "description": description}).encode()
+request = urllib.request.Request(f"{url}/_emulator/sessions/demo/groups/{jid}", body, method="PUT",
+                                 headers={"content-type": "application/json"})
+urllib.request.urlopen(request).read()
+PY
+done
+
 target/debug/local-api &
 PIDS+=($!)
-for _ in $(seq 1 100); do
-  if "$VENV_PY" -c "import socket; h, p = '$GATEWAY_LISTEN'.rsplit(':', 1); socket.create_connection((h, int(p)), 0.2)" 2>/dev/null; then
-    break
-  fi
-  sleep 0.1
-done
+wait_for "$GATEWAY_LISTEN"
 
 cat <<MSG
 
@@ -56,6 +84,17 @@ A login token of an admin of demo-org, as the web frontend would send (valid 24 
 with: target/debug/gatewayctl dev-token --org demo-org --role member):
 
   curl -s -H "Authorization: Bearer $TOKEN" http://$GATEWAY_LISTEN/api/v1/sessions/demo/groups
+
+Live operations reach the connection-service emulator (an in-memory WhatsApp) at
+$GATEWAY_CONNECTION_URL; its control API is in tools/connection-emulator/README.md.
+
+  curl -s -X POST -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\
+    -d '{"name": "Launch Crew", "participants": ["6281111111111@s.whatsapp.net"]}' \\
+    http://$GATEWAY_LISTEN/api/v1/sessions/demo/groups
+
+  curl -s -X PATCH -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\
+    -d '{"subject": "Project Team (Q4)", "announce": true}' -w '%{http_code}\n' \\
+    http://$GATEWAY_LISTEN/api/v1/sessions/demo/groups/120363021234567890%40g.us
 
 Ctrl-C stops everything.
 MSG

@@ -8,7 +8,8 @@ free_port() {
 
 start_moto() {
   local port=${1:-$(free_port)}
-  "$VENV_PY" -m moto.server -H 127.0.0.1 -p "$port" >"${MOTO_LOG:-/dev/null}" 2>&1 &
+  # Our launcher of moto serialises requests, as DynamoDB does per item (see moto_server.py).
+  "$VENV_PY" "$(dirname "${BASH_SOURCE[0]}")/moto_server.py" 127.0.0.1 "$port" >"${MOTO_LOG:-/dev/null}" 2>&1 &
   MOTO_PID=$!
   export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port"
   # Dummy credentials and a region: without them the SDK looks for EC2 metadata and waits.

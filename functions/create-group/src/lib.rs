@@ -1,1 +1,155 @@
+//! `POST /api/v1/sessions/{session}/groups`: creates a group on WhatsApp with the session's
+//! account as owner, stores it, and answers 201 with it. Capability `send`. Not idempotent.
 
+use std::collections::HashSet;
+
+use gateway_domain::{Capability, Group, SessionId, Subject, UserJid};
+use gateway_errors::{ApiError, FieldError};
+use gateway_http::{
+    authorization, body_bytes, deadline, json_response, parse_json, path_param, respond,
+};
+use gateway_live::{LiveServices, snapshot};
+use lambda_http::http::{HeaderValue, StatusCode, header};
+use lambda_http::{Body, Error, Request, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// WhatsApp's group size limit is 1024 members, the creator included.
+pub const MAX_PARTICIPANTS: usize = 1023;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateGroupBody {
+    name: Subject,
+    participants: Vec<UserJid>,
+}
+
+pub async fn handle(live: &LiveServices, req: Request) -> Result<Response<Body>, Error> {
+    Ok(respond(create_group(live, &req).await))
+}
+
+async fn create_group(live: &LiveServices, req: &Request) -> Result<Response<Body>, ApiError> {
+    let services = &live.services;
+    let principal = services.auth.authenticate(authorization(req)).await?;
+    principal.require(Capability::Send)?;
+    let body = body_bytes(req)?;
+    let session = path_param(req, "session", SessionId::parse)?;
+    let body: CreateGroupBody = parse_json(req, body)?;
+    check_participants(&body.participants)?;
+
+    services
+        .store
+        .get_session(&session)
+        .await?
+        .and_then(|s| s.owned_by(&principal.org))
+        .ok_or(ApiError::NotFound("session not found"))?;
+
+    let created = live
+        .connection
+        .create_group(
+            &session,
+            None,
+            &body.name,
+            &body.participants,
+            deadline(req),
+        )
+        .await
+        .map_err(|e| e.into_api_error(true))?;
+    tracing::info!(session = %session, "group created on WhatsApp");
+
+    let group = services
+        .store
+        .upsert_group(&session, &snapshot(&created), services.clock.now_ms())
+        .await
+        .map_err(|e| created_but_not_stored(e.into(), &created.group_jid))?;
+    Ok(created_response(&session, &group))
+}
+
+/// 1–1023 distinct user JIDs (distinct after `@c.us` became `@s.whatsapp.net`).
+fn check_participants(participants: &[UserJid]) -> Result<(), ApiError> {
+    if participants.is_empty() {
+        return Err(ApiError::validation(
+            "participants",
+            "at least one participant is required",
+        ));
+    }
+    if participants.len() > MAX_PARTICIPANTS {
+        return Err(ApiError::validation(
+            "participants",
+            "at most 1023 participants (WhatsApp groups hold 1024 members with the owner)",
+        ));
+    }
+    let mut seen = HashSet::with_capacity(participants.len());
+    let duplicates: Vec<FieldError> = participants
+        .iter()
+        .enumerate()
+        .filter(|(_, jid)| !seen.insert(jid.as_str()))
+        .map(|(i, _)| FieldError::new(format!("participants[{i}]"), "is listed more than once"))
+        .collect();
+    if duplicates.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(duplicates))
+    }
+}
+
+/// The group exists on WhatsApp but is not stored: 503, naming the group so the caller knows
+/// it was made (and need not make it again).
+fn created_but_not_stored(error: ApiError, jid: &gateway_domain::GroupJid) -> ApiError {
+    let source = match error {
+        ApiError::Unavailable { source, .. } | ApiError::Internal(source) => source,
+        other => other.into(),
+    };
+    let mut details = Map::new();
+    details.insert("groupJid".into(), Value::String(jid.to_string()));
+    ApiError::Unavailable { source, details }
+}
+
+fn created_response(session: &SessionId, group: &Group) -> Response<Body> {
+    let mut response = json_response(StatusCode::CREATED, group);
+    let location = format!("/api/v1/sessions/{session}/groups/{}", group.group_jid);
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jids(n: usize) -> Vec<UserJid> {
+        (0..n)
+            .map(|i| UserJid::parse(&format!("62{i}@s.whatsapp.net")).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn participant_bounds() {
+        assert!(check_participants(&jids(1)).is_ok());
+        assert!(check_participants(&jids(1023)).is_ok());
+        assert!(check_participants(&jids(0)).is_err());
+        assert!(check_participants(&jids(1024)).is_err());
+    }
+
+    #[test]
+    fn duplicates_are_named_after_normalisation() {
+        let list = vec![
+            UserJid::parse("621@s.whatsapp.net").unwrap(),
+            UserJid::parse("622@lid").unwrap(),
+            UserJid::parse("621@c.us").unwrap(),
+        ];
+        match check_participants(&list) {
+            Err(ApiError::Validation(fields)) => {
+                assert_eq!(
+                    fields,
+                    vec![FieldError::new(
+                        "participants[2]",
+                        "is listed more than once"
+                    )]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,1 +1,230 @@
+//! `PATCH /api/v1/sessions/{session}/groups/{gid}`: changes a group's settings on WhatsApp,
+//! one operation per field in the order subject, description, announce, locked, and keeps the
+//! stored group equal to what WhatsApp holds. Capability `send`. 204 on success.
 
+use std::time::Instant;
+
+use gateway_connection::{ConnectionError, LiveGroup};
+use gateway_domain::{Capability, Description, GroupJid, SessionId, Subject};
+use gateway_errors::{ApiError, PartialUpdate};
+use gateway_http::{authorization, body_bytes, deadline, parse_json, path_param, respond};
+use gateway_live::{LiveServices, snapshot};
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Error, Request, Response};
+use serde::{Deserialize, Deserializer};
+
+/// The body: any non-empty subset of the four fields. `null` is refused rather than read as
+/// "leave alone": a client that sends `"description": null` most likely means to clear it,
+/// and guessing either way would surprise someone.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateGroupBody {
+    #[serde(default, deserialize_with = "present")]
+    subject: Option<Subject>,
+    #[serde(default, deserialize_with = "present")]
+    description: Option<Description>,
+    #[serde(default, deserialize_with = "present")]
+    announce: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    locked: Option<bool>,
+}
+
+/// A field that is there must hold a value of its type; only absence means "leave alone".
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// One WhatsApp operation of an update.
+#[derive(Debug, Clone)]
+enum Change {
+    Subject(Subject),
+    Description(Description),
+    Announce(bool),
+    Locked(bool),
+}
+
+impl Change {
+    fn field(&self) -> &'static str {
+        match self {
+            Change::Subject(_) => "subject",
+            Change::Description(_) => "description",
+            Change::Announce(_) => "announce",
+            Change::Locked(_) => "locked",
+        }
+    }
+}
+
+impl UpdateGroupBody {
+    /// The operations, in the order WhatsApp gets them.
+    fn changes(self) -> Vec<Change> {
+        let mut changes = Vec::with_capacity(4);
+        changes.extend(self.subject.map(Change::Subject));
+        changes.extend(self.description.map(Change::Description));
+        changes.extend(self.announce.map(Change::Announce));
+        changes.extend(self.locked.map(Change::Locked));
+        changes
+    }
+}
+
+pub async fn handle(live: &LiveServices, req: Request) -> Result<Response<Body>, Error> {
+    Ok(respond(update_group(live, &req).await))
+}
+
+async fn update_group(live: &LiveServices, req: &Request) -> Result<Response<Body>, ApiError> {
+    let services = &live.services;
+    let principal = services.auth.authenticate(authorization(req)).await?;
+    principal.require(Capability::Send)?;
+    let body = body_bytes(req)?;
+    let session = path_param(req, "session", SessionId::parse)?;
+    let gid = path_param(req, "gid", GroupJid::parse)?;
+    let changes = parse_json::<UpdateGroupBody>(req, body)?.changes();
+    if changes.is_empty() {
+        return Err(ApiError::validation(
+            "body",
+            "at least one of subject, description, announce, locked is required",
+        ));
+    }
+
+    let (owner, stored) = services.store.get_session_and_group(&session, &gid).await?;
+    owner
+        .and_then(|s| s.owned_by(&principal.org))
+        .ok_or(ApiError::NotFound("session not found"))?;
+    stored.ok_or(ApiError::NotFound("group not found"))?;
+
+    let deadline = deadline(req);
+    let outcome = apply(live, &session, &gid, &changes, deadline).await;
+    let latest = match &outcome {
+        Ok(latest) => Some(latest.clone()),
+        Err(failure) => failure.latest.clone(),
+    };
+    if let Some(latest) = latest {
+        services
+            .store
+            .upsert_group(&session, &snapshot(&latest), services.clock.now_ms())
+            .await?;
+    }
+    match outcome {
+        Ok(_) => {
+            let mut response = Response::new(Body::Empty);
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            Ok(response)
+        }
+        Err(failure) => Err(failure.error),
+    }
+}
+
+/// Why an update stopped, and the latest state of the group that WhatsApp showed us.
+struct Failure {
+    error: ApiError,
+    latest: Option<LiveGroup>,
+}
+
+/// Applies the changes in order; stops at the first refusal.
+async fn apply(
+    live: &LiveServices,
+    session: &SessionId,
+    gid: &GroupJid,
+    changes: &[Change],
+    deadline: Instant,
+) -> Result<LiveGroup, Failure> {
+    let client = &live.connection;
+    let mut latest = None;
+    for (done, change) in changes.iter().enumerate() {
+        let result = match change {
+            Change::Subject(subject) => client.set_subject(session, gid, subject, deadline).await,
+            Change::Description(text) => client.set_description(session, gid, text, deadline).await,
+            Change::Announce(on) => client.set_announce(session, gid, *on, deadline).await,
+            Change::Locked(on) => client.set_locked(session, gid, *on, deadline).await,
+        };
+        match result {
+            Ok(group) => latest = Some(group),
+            Err(error) => {
+                // A call that timed out or broke may still have been carried out: ask WhatsApp
+                // what it now holds, so what is stored stays true.
+                if matches!(
+                    error,
+                    ConnectionError::Timeout | ConnectionError::Unavailable(_)
+                ) && let Ok(group) = client.get_group(session, gid, deadline).await
+                {
+                    latest = Some(group);
+                }
+                return Err(Failure {
+                    error: partial(error.into_api_error(false), changes, done),
+                    latest,
+                });
+            }
+        }
+    }
+    latest.ok_or_else(|| Failure {
+        error: ApiError::internal("an update with no changes reached WhatsApp"),
+        latest: None,
+    })
+}
+
+/// The error of a step, naming what was applied when earlier steps were.
+fn partial(error: ApiError, changes: &[Change], failed_at: usize) -> ApiError {
+    if failed_at == 0 {
+        return error;
+    }
+    ApiError::Partial {
+        error: Box::new(error),
+        partial: PartialUpdate {
+            applied: changes[..failed_at].iter().map(Change::field).collect(),
+            not_applied: changes[failed_at..].iter().map(Change::field).collect(),
+            failed: changes[failed_at].field(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<UpdateGroupBody, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn changes_come_in_whatsapps_order() {
+        let body = parse(r#"{"locked": true, "subject": "New", "announce": false}"#).unwrap();
+        let fields: Vec<_> = body.changes().iter().map(Change::field).collect();
+        assert_eq!(fields, ["subject", "announce", "locked"]);
+    }
+
+    #[test]
+    fn null_wrong_types_and_unknown_fields_are_refused() {
+        for bad in [
+            r#"{"description": null}"#,
+            r#"{"announce": "yes"}"#,
+            r#"{"locked": 1}"#,
+            r#"{"isAnnounce": true}"#,
+            r#"{"subject": ""}"#,
+            r#"{"subject": 5}"#,
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert!(parse("{}").unwrap().changes().is_empty());
+        assert_eq!(parse(r#"{"description": ""}"#).unwrap().changes().len(), 1);
+    }
+
+    #[test]
+    fn partial_names_applied_and_remaining_steps() {
+        let changes = vec![
+            Change::Subject(Subject::parse("a").unwrap()),
+            Change::Description(Description::parse("b").unwrap()),
+            Change::Locked(true),
+        ];
+        match partial(ApiError::NotGroupAdmin, &changes, 1) {
+            ApiError::Partial { partial, .. } => {
+                assert_eq!(partial.applied, ["subject"]);
+                assert_eq!(partial.not_applied, ["description", "locked"]);
+                assert_eq!(partial.failed, "description");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            partial(ApiError::NotGroupAdmin, &changes, 0),
+            ApiError::NotGroupAdmin
+        ));
+    }
+}

@@ -7,7 +7,10 @@ mod services;
 mod telemetry;
 
 pub use config::{ConfigError, env_optional, env_required, exit_on_config_error};
-pub use request::{authorization, body_bytes, json_response, parse_json, path_param, query_param};
+pub use request::{
+    LOCAL_DEADLINE, authorization, body_bytes, deadline, json_response, parse_json, path_param,
+    query_param,
+};
 pub use services::Services;
 pub use telemetry::init_tracing;
 

@@ -88,11 +88,27 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request, bytes: &[u8]) -> Result<T,
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let field = match error.path().to_string() {
-            path if path == "." => "body".to_owned(),
-            path => path,
+        let path = error.path().to_string();
+        let message = without_position(&error.inner().to_string());
+        // serde reports a missing field at its parent; name the field itself.
+        if let Some(missing) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'))
+        {
+            let field = match path.as_str() {
+                "." => missing.to_owned(),
+                parent => format!("{parent}.{missing}"),
+            };
+            return ApiError::validation(field, "is required");
+        }
+        // Malformed JSON has no field to blame.
+        let malformed = error.inner().is_syntax() || error.inner().is_eof();
+        let field = if malformed || path == "." || path == "?" {
+            "body".to_owned()
+        } else {
+            path
         };
-        ApiError::validation(field, without_position(&error.inner().to_string()))
+        ApiError::validation(field, message)
     })?;
     deserializer
         .end()
@@ -106,6 +122,22 @@ fn without_position(message: &str) -> String {
         Some(at) => message[..at].to_owned(),
         None => message.to_owned(),
     }
+}
+
+/// How long a request may run when no Lambda context says (local runs): the functions'
+/// timeout in `template.yaml`.
+pub const LOCAL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// When this invocation must have answered: Lambda's deadline, or [`LOCAL_DEADLINE`] from now.
+pub fn deadline(req: &Request) -> std::time::Instant {
+    let now = std::time::Instant::now();
+    let Some(context) = req.lambda_context_ref().filter(|c| c.deadline > 0) else {
+        return now + LOCAL_DEADLINE;
+    };
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    now + std::time::Duration::from_millis(context.deadline.saturating_sub(now_ms))
 }
 
 #[cfg(test)]
@@ -164,6 +196,20 @@ mod tests {
             ApiError::Validation(fields) => {
                 assert_eq!(fields[0].field, "participants[1]");
                 assert!(!fields[0].reason.contains("line"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let req = json_request(None, "{}");
+        match parse_json::<Body>(&req, b"{}").unwrap_err() {
+            ApiError::Validation(fields) => {
+                assert_eq!(
+                    fields[0],
+                    gateway_errors::FieldError::new("participants", "is required")
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -10,7 +10,7 @@ use axum::body::{Body as AxumBody, to_bytes};
 use axum::extract::{Request as AxumRequest, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response as AxumResponse};
-use gateway_http::Services;
+use gateway_live::LiveServices;
 use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::{Body, Request, RequestExt, Response};
 
@@ -22,10 +22,12 @@ const GATEWAY_BODY_LIMIT: usize = 10 * 1024 * 1024;
 pub enum Route {
     ListGroups,
     GetGroup,
+    CreateGroup,
+    UpdateGroup,
 }
 
 impl Route {
-    pub const ALL: [(Route, Method, &'static str); 2] = [
+    pub const ALL: [(Route, Method, &'static str); 4] = [
         (
             Route::ListGroups,
             Method::GET,
@@ -34,6 +36,16 @@ impl Route {
         (
             Route::GetGroup,
             Method::GET,
+            "/api/v1/sessions/{session}/groups/{gid}",
+        ),
+        (
+            Route::CreateGroup,
+            Method::POST,
+            "/api/v1/sessions/{session}/groups",
+        ),
+        (
+            Route::UpdateGroup,
+            Method::PATCH,
             "/api/v1/sessions/{session}/groups/{gid}",
         ),
     ];
@@ -69,7 +81,8 @@ impl Route {
 }
 
 pub struct LocalApi {
-    pub services: Services,
+    /// The live functions' services; the read functions borrow `live.services`.
+    pub live: LiveServices,
     /// The development JWKS (`make dev`): served at [`DEV_JWKS_PATH`] so the local login
     /// tokens of `gatewayctl dev-token` verify like a frontend's would.
     pub dev_jwks: Option<serde_json::Value>,
@@ -116,8 +129,10 @@ async fn dispatch(State(api): State<Arc<LocalApi>>, request: AxumRequest) -> Axu
         request = request.with_query_string_parameters(query);
     }
     let response = match route {
-        Route::ListGroups => list_groups::handle(&api.services, request).await,
-        Route::GetGroup => get_group::handle(&api.services, request).await,
+        Route::ListGroups => list_groups::handle(&api.live.services, request).await,
+        Route::GetGroup => get_group::handle(&api.live.services, request).await,
+        Route::CreateGroup => create_group::handle(&api.live, request).await,
+        Route::UpdateGroup => update_group::handle(&api.live, request).await,
     };
     match response {
         Ok(response) => into_axum(response),
@@ -165,7 +180,20 @@ mod tests {
                 .0,
             Route::ListGroups
         );
+        assert_eq!(
+            Route::matching(&Method::POST, "/api/v1/sessions/demo/groups")
+                .unwrap()
+                .0,
+            Route::CreateGroup
+        );
+        assert_eq!(
+            Route::matching(&Method::PATCH, "/api/v1/sessions/demo/groups/1@g.us")
+                .unwrap()
+                .0,
+            Route::UpdateGroup
+        );
         assert!(Route::matching(&Method::DELETE, "/api/v1/sessions/demo/groups").is_none());
+        assert!(Route::matching(&Method::POST, "/api/v1/sessions/demo/groups/1@g.us").is_none());
         assert!(Route::matching(&Method::GET, "/api/v1/sessions//groups").is_none());
         assert!(Route::matching(&Method::GET, "/api/v1/sessions/demo/groups/").is_none());
         assert!(Route::matching(&Method::GET, "/api/v2/sessions/demo/groups").is_none());

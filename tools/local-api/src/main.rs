@@ -2,7 +2,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use gateway_auth::login::dev::DevSigner;
-use gateway_http::{Services, env_optional, exit_on_config_error, init_tracing};
+use gateway_http::{env_optional, exit_on_config_error, init_tracing};
+use gateway_live::LiveServices;
 use local_api::LocalApi;
 
 #[tokio::main]
@@ -20,14 +21,14 @@ async fn main() {
                 .unwrap_or_else(|e| exit_on_config_error(format!("GATEWAY_DEV_SIGNER {path}: {e}")))
                 .jwks_json()
         });
-    let services = Services::from_env()
+    let live = LiveServices::from_env()
         .await
         .unwrap_or_else(|e| exit_on_config_error(e));
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .unwrap_or_else(|e| exit_on_config_error(format!("GATEWAY_LISTEN {listen}: {e}")));
     eprintln!("local-api listening on http://{listen}");
-    let api = Arc::new(LocalApi { services, dev_jwks });
+    let api = Arc::new(LocalApi { live, dev_jwks });
     tokio::select! {
         result = local_api::serve(listener, api) => {
             if let Err(e) = result {
