@@ -1,14 +1,19 @@
 //! `POST /api/v1/sessions/{session}/groups`: creates a group on WhatsApp with the session's
-//! account as owner, stores it, and answers 201 with it. Capability `send`. Not idempotent.
+//! account as owner, stores it, and answers 201 with it. Capability `send`. Two calls make two
+//! groups, unless they carry the same `Idempotency-Key` ([`idempotency`]).
+
+pub mod idempotency;
 
 use std::collections::HashSet;
 
+use gateway_auth::Principal;
 use gateway_domain::{Capability, Group, SessionId, Subject, UserJid};
 use gateway_errors::{ApiError, FieldError};
 use gateway_http::{
     authorization, body_bytes, deadline, json_response, parse_json, path_param, respond,
 };
 use gateway_live::{LiveServices, snapshot};
+use idempotency::{Begin, IdempotencyKey};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Error, Request, Response};
 use serde::Deserialize;
@@ -25,13 +30,55 @@ struct CreateGroupBody {
 }
 
 pub async fn handle(live: &LiveServices, req: Request) -> Result<Response<Body>, Error> {
-    Ok(respond(create_group(live, &req).await))
+    Ok(create_group(live, &req).await)
 }
 
-async fn create_group(live: &LiveServices, req: &Request) -> Result<Response<Body>, ApiError> {
+async fn create_group(live: &LiveServices, req: &Request) -> Response<Body> {
     let services = &live.services;
-    let principal = services.auth.authenticate(authorization(req)).await?;
+    let (principal, key) = match admit(live, req).await {
+        Ok(admitted) => admitted,
+        Err(error) => return error.into_response(),
+    };
+    let Some(key) = key else {
+        return respond(create(live, req, &principal, None).await);
+    };
+    let body = match body_bytes(req) {
+        Ok(body) => body,
+        Err(error) => return error.into_response(),
+    };
+    let hash = idempotency::request_hash(req, body);
+    let begun = idempotency::begin(&services.store, key.clone(), &hash, services.clock.now_ms());
+    match begun.await {
+        Err(error) => error.into_response(),
+        Ok(Begin::Answer(replayed)) => replayed,
+        Ok(Begin::Run(attempt)) => {
+            let response = respond(create(live, req, &principal, Some(key.request_id())).await);
+            idempotency::finish(&services.store, attempt, &response, services.clock.now_ms()).await;
+            response
+        }
+    }
+}
+
+/// The checks before an idempotency key is looked at: who calls, may they, is the body
+/// within bounds, and is the key itself valid.
+async fn admit(
+    live: &LiveServices,
+    req: &Request,
+) -> Result<(Principal, Option<IdempotencyKey>), ApiError> {
+    let principal = live.services.auth.authenticate(authorization(req)).await?;
     principal.require(Capability::Send)?;
+    body_bytes(req)?;
+    let key = IdempotencyKey::from_request(req, &principal.org)?;
+    Ok((principal, key))
+}
+
+async fn create(
+    live: &LiveServices,
+    req: &Request,
+    principal: &Principal,
+    request_id: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
+    let services = &live.services;
     let body = body_bytes(req)?;
     let session = path_param(req, "session", SessionId::parse)?;
     let body: CreateGroupBody = parse_json(req, body)?;
@@ -48,7 +95,7 @@ async fn create_group(live: &LiveServices, req: &Request) -> Result<Response<Bod
         .connection
         .create_group(
             &session,
-            None,
+            request_id,
             &body.name,
             &body.participants,
             deadline(req),

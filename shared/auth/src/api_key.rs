@@ -9,11 +9,12 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use aws_lc_rs::digest::{SHA256, digest};
 use gateway_domain::{Capabilities, Clock};
 use gateway_errors::ApiError;
 use gateway_store::{ApiKeyRecord, Store, StoreError};
 
+pub use crate::crypto::random_base62;
+use crate::crypto::{BASE62, sha256_hex};
 use crate::{Credential, Principal};
 
 pub const PREFIX: &str = "wgk_";
@@ -21,8 +22,6 @@ const ID_LEN: usize = 16;
 const SECRET_LEN: usize = 32;
 const CHECKSUM_LEN: usize = 6;
 pub const KEY_LEN: usize = PREFIX.len() + ID_LEN + SECRET_LEN + CHECKSUM_LEN;
-
-const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// A freshly made key: `key` is shown once and never stored.
 #[derive(Debug, Clone)]
@@ -55,16 +54,8 @@ pub fn from_body(body: &str) -> NewApiKey {
 
 /// Lower-case hex SHA-256 of a key: what the store keeps.
 pub fn hash(key: &str) -> String {
-    let digest = digest(&SHA256, key.as_bytes());
-    let mut hex = String::with_capacity(64);
-    for byte in digest.as_ref() {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    hex
+    sha256_hex(key.as_bytes())
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn checksum(text: &str) -> String {
     let mut n = crc32fast::hash(text.as_bytes());
@@ -74,27 +65,6 @@ fn checksum(text: &str) -> String {
         n /= 62;
     }
     out.iter().map(|b| char::from(*b)).collect()
-}
-
-/// `len` random base62 characters from the system's CSPRNG.
-pub fn random_base62(len: usize) -> String {
-    let mut out = String::with_capacity(len);
-    let mut buffer = [0u8; 64];
-    while out.len() < len {
-        // Without a random source the process cannot make keys at all; aws-lc's DRBG only
-        // fails when the OS entropy source is gone.
-        if aws_lc_rs::rand::fill(&mut buffer).is_err() {
-            std::process::abort();
-        }
-        // 248 = 4 * 62: rejecting larger bytes keeps every character equally likely.
-        for byte in buffer.iter().filter(|b| **b < 248) {
-            if out.len() == len {
-                break;
-            }
-            out.push(char::from(BASE62[usize::from(*byte % 62)]));
-        }
-    }
-    out
 }
 
 /// A token with the shape of an API key and a correct checksum.

@@ -5,6 +5,7 @@
 //! ([`api_key`]). The formats do not overlap: API keys never contain a dot.
 
 pub mod api_key;
+pub mod crypto;
 pub mod login;
 
 use gateway_domain::{Capabilities, Capability, OrgId};

@@ -7,6 +7,7 @@
 //! | session   | `SESSION#<session>`    | `SESSION`      |             |               |
 //! | group     | `SESSION#<session>`    | `GROUP#<jid>`  |             |               |
 //! | API key   | `APIKEY#<key id>`      | `APIKEY`       | `ORG#<org>` | `APIKEY#<id>` |
+//! | idempotency | `IDEMPOTENCY#<hash>` | `IDEMPOTENCY`  |             |               |
 //!
 //! A session and its groups share a partition, so a session's groups come back in JID order
 //! from one Query, and a session plus one group from one BatchGetItem.
@@ -15,6 +16,7 @@ mod api_keys;
 mod config;
 mod error;
 mod groups;
+mod idempotency;
 mod keys;
 mod sessions;
 mod table;
@@ -23,6 +25,7 @@ pub use api_keys::ApiKeyRecord;
 pub use config::{StoreConfig, sdk_config};
 pub use error::StoreError;
 pub use groups::{GroupPage, GroupSnapshot};
+pub use idempotency::{Claim, StoredResponse};
 pub use sessions::SessionRecord;
 pub use table::{TABLE_ATTRIBUTES, TableDefinition, table_definition};
 

@@ -1,0 +1,215 @@
+//! Idempotency records of createGroup: one item per (organization, Idempotency-Key).
+//!
+//! A request claims its key with a conditional put (`in_progress`, with a hash of the request
+//! and a random attempt id). When it ends with a final answer the record keeps that answer for
+//! 24 hours; when its answer is one a retry may change (429, 5xx), the claim is released.
+//! A claim whose function died is taken over once its expiry passes. Writes after the claim
+//! are conditional on the attempt id, so a slow first attempt never overwrites a record that
+//! another attempt has taken over.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use serde::{Deserialize, Serialize};
+
+use crate::keys::{self, PK, TTL};
+use crate::{Store, StoreError};
+
+const SK: &str = "IDEMPOTENCY";
+
+/// What a request found when it tried to claim its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The key is ours: go ahead, then `complete` or `release` with this attempt id.
+    Claimed { attempt: String },
+    /// An earlier request with this key finished: its answer.
+    Completed {
+        request_hash: String,
+        response: StoredResponse,
+    },
+    /// An earlier request with this key is still running, until `expires_at_ms`.
+    InProgress {
+        request_hash: String,
+        expires_at_ms: i64,
+    },
+}
+
+/// A finished answer, kept to be replayed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdempotencyItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    request_hash: String,
+    attempt: String,
+    expires_at: i64,
+    /// DynamoDB's TTL (seconds): removes the item some time after it expired.
+    ttl: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    response: Option<StoredResponse>,
+}
+
+fn key(record_id: &str) -> HashMap<String, AttributeValue> {
+    keys::key(format!("IDEMPOTENCY#{record_id}"), SK)
+}
+
+impl Store {
+    /// Claims `record_id` (a hash of organization and key) for a request, unless a record that
+    /// has not expired holds it.
+    pub async fn claim_idempotency_key(
+        &self,
+        record_id: &str,
+        request_hash: &str,
+        attempt: &str,
+        now_ms: i64,
+        in_progress_for_ms: i64,
+    ) -> Result<Claim, StoreError> {
+        let expires_at = now_ms + in_progress_for_ms;
+        let item = IdempotencyItem {
+            pk: format!("IDEMPOTENCY#{record_id}"),
+            sk: SK.to_owned(),
+            request_hash: request_hash.to_owned(),
+            attempt: attempt.to_owned(),
+            expires_at,
+            ttl: expires_at.div_euclid(1000) + 1,
+            response: None,
+        };
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(
+                serde_dynamo::to_item(item).map_err(StoreError::malformed)?,
+            ))
+            // TTL deletes expired items only eventually: an expired record counts as absent.
+            .condition_expression("attribute_not_exists(#pk) OR expiresAt <= :now")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let error = match result {
+            Ok(_) => {
+                return Ok(Claim::Claimed {
+                    attempt: attempt.to_owned(),
+                });
+            }
+            Err(error) => error,
+        };
+        let old = match error {
+            aws_sdk_dynamodb::error::SdkError::ServiceError(ref service)
+                if service.err().is_conditional_check_failed_exception() =>
+            {
+                match error.into_service_error() {
+                    PutItemError::ConditionalCheckFailedException(e) => e.item,
+                    _ => None,
+                }
+            }
+            other => return Err(StoreError::from_sdk(other)),
+        };
+        let Some(old) = old else {
+            // The condition failed on an item the answer did not include: should not happen,
+            // and claiming blindly could run the operation twice.
+            return Err(StoreError::Other(
+                "idempotency claim refused without the record".into(),
+            ));
+        };
+        let old: IdempotencyItem = serde_dynamo::from_item(old).map_err(StoreError::malformed)?;
+        Ok(match old.response {
+            Some(response) => Claim::Completed {
+                request_hash: old.request_hash,
+                response,
+            },
+            None => Claim::InProgress {
+                request_hash: old.request_hash,
+                expires_at_ms: old.expires_at,
+            },
+        })
+    }
+
+    /// Keeps the final answer of the attempt that holds the claim, until `keep_until_ms`.
+    /// `false` when the claim had been taken over (the answer is then not kept).
+    pub async fn complete_idempotency_key(
+        &self,
+        record_id: &str,
+        attempt: &str,
+        response: &StoredResponse,
+        keep_until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let response = serde_dynamo::to_attribute_value(response).map_err(StoreError::malformed)?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(record_id)))
+            .update_expression("SET #response = :response, expiresAt = :until, #ttl = :ttl")
+            .condition_expression("attempt = :attempt")
+            .expression_attribute_names("#response", "response")
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_values(":response", response)
+            .expression_attribute_values(":until", AttributeValue::N(keep_until_ms.to_string()))
+            .expression_attribute_values(
+                ":ttl",
+                AttributeValue::N((keep_until_ms.div_euclid(1000) + 1).to_string()),
+            )
+            .expression_attribute_values(":attempt", AttributeValue::S(attempt.to_owned()))
+            .send()
+            .await;
+        conditional(result.map(|_| ()))
+    }
+
+    /// Gives the key back after an answer a retry may change, so the retry runs again.
+    pub async fn release_idempotency_key(
+        &self,
+        record_id: &str,
+        attempt: &str,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(record_id)))
+            .condition_expression("attempt = :attempt")
+            .expression_attribute_values(":attempt", AttributeValue::S(attempt.to_owned()))
+            .send()
+            .await;
+        conditional(result.map(|_| ()))
+    }
+}
+
+/// `Ok(false)` for a failed condition, the store's error for anything else.
+fn conditional<E>(
+    result: Result<
+        (),
+        aws_sdk_dynamodb::error::SdkError<
+            E,
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+        >,
+    >,
+) -> Result<bool, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(()) => Ok(true),
+        Err(e)
+            if e.as_service_error().and_then(|s| s.code())
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(StoreError::from_sdk(e)),
+    }
+}

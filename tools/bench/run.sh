@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# `make bench`: release builds of every function and of the bare floor function with
+# cargo-lambda (x86_64 to run here, arm64 for sizes), then tools/bench/bench.py runs them under
+# its Lambda Runtime API with moto and the connection emulator behind them. Writes
+# target/bench/report.json and prints the table. See BENCHMARKS.md.
+#
+# Settings (environment): BENCH_COLD (fresh processes per function, default 25),
+# BENCH_WARM (measured warm invocations per function and credential, default 1000),
+# BENCH_FUNCTIONS (comma-separated, default: every function with a real main.rs),
+# BENCH_SKIP_BUILD=1 (measure what target/ holds), BENCH_SKIP_ARM64=1 (no arm64 build).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+VENV_PY="$ROOT/.venv/bin/python"
+# cargo-lambda finds zig through the python3 on PATH: the venv's comes first.
+export PATH="$ROOT/.venv/bin:$PATH"
+# shellcheck source=tools/scripts/moto.sh
+source tools/scripts/moto.sh
+
+OUT=target/bench
+mkdir -p "$OUT/logs"
+rm -f "$OUT"/logs/*.log
+
+if [ -n "${BENCH_FUNCTIONS:-}" ]; then
+  IFS=, read -r -a FUNCTIONS <<<"$BENCH_FUNCTIONS"
+else
+  FUNCTIONS=()
+  for dir in functions/*/; do
+    name=$(basename "$dir")
+    # A function still being written has `fn main() {}`: nothing to measure yet.
+    if grep -q 'lambda_http::run' "$dir/src/main.rs"; then FUNCTIONS+=("$name"); fi
+  done
+fi
+BIN_ARGS=(--bin bench-bare)
+for f in "${FUNCTIONS[@]}"; do BIN_ARGS+=(--bin "$f"); done
+echo "functions: ${FUNCTIONS[*]}"
+
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
+  echo "building x86_64 (runs here) ..."
+  cargo lambda build --release --output-format zip "${BIN_ARGS[@]}"
+  if [ "${BENCH_SKIP_ARM64:-}" != 1 ]; then
+    # Its own lambda dir: both architectures would otherwise write target/lambda/<bin>/.
+    echo "building arm64 (sizes only) ..."
+    cargo lambda build --release --arm64 --output-format zip --lambda-dir target/lambda-arm64 \
+      "${BIN_ARGS[@]}"
+  fi
+fi
+# The tools around the functions are not measured: debug builds, shared with `make test`.
+cargo build --quiet --bin gatewayctl --bin connection-emulator
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_moto
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+MOTO_LOG=$OUT/logs/moto.log start_moto
+export GATEWAY_TABLE=bench
+CTL=target/debug/gatewayctl
+$CTL create-table >/dev/null
+$CTL dev seed >/dev/null
+ACCOUNT=6281234567890@s.whatsapp.net
+$CTL session add --org demo-org --id bench-create --account "$ACCOUNT" >/dev/null
+
+export GATEWAY_CONNECTION_TOKEN=bench-connection-secret
+EMULATOR_PORT=$(free_port)
+export GATEWAY_CONNECTION_URL=http://127.0.0.1:$EMULATOR_PORT
+EMULATOR_LISTEN=127.0.0.1:$EMULATOR_PORT RUST_LOG=warn \
+  EMULATOR_SESSIONS="demo=$ACCOUNT,bench-create=$ACCOUNT" \
+  target/debug/connection-emulator >"$OUT/logs/emulator.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do
+  if "$VENV_PY" -c "import urllib.request as u; u.urlopen('$GATEWAY_CONNECTION_URL/_emulator/health', timeout=0.2)" 2>/dev/null; then
+    break
+  fi
+  sleep 0.1
+done
+
+FUNCTION_LIST=$(IFS=,; echo "${FUNCTIONS[*]}")
+"$VENV_PY" tools/bench/bench.py \
+  --functions "$FUNCTION_LIST" \
+  --bin-dir target/x86_64-unknown-linux-gnu/release \
+  --bin-dir-arm64 target/aarch64-unknown-linux-gnu/release \
+  --zip-dir-x86-64 target/lambda \
+  --zip-dir-arm64 target/lambda-arm64 \
+  --cold "${BENCH_COLD:-25}" \
+  --warm "${BENCH_WARM:-1000}" \
+  --out "$OUT/report.json"
