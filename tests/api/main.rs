@@ -11,6 +11,7 @@ mod get_group;
 mod idempotency;
 mod list_groups;
 mod login;
+mod logs;
 mod openapi;
 mod store;
 mod tenancy;

@@ -45,6 +45,19 @@ if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
       "${BIN_ARGS[@]}"
   fi
 fi
+# A copy of what was just built: other builds sharing target/ cannot change it mid-run.
+rm -rf "$OUT/bin" "$OUT/zip"
+mkdir -p "$OUT/bin/x86_64" "$OUT/bin/arm64" "$OUT/zip/x86_64" "$OUT/zip/arm64"
+for b in bench-bare "${FUNCTIONS[@]}"; do
+  cp target/x86_64-unknown-linux-gnu/release/"$b" "$OUT/bin/x86_64/"
+  mkdir -p "$OUT/zip/x86_64/$b" "$OUT/zip/arm64/$b"
+  cp target/lambda/"$b"/bootstrap.zip "$OUT/zip/x86_64/$b/"
+  if [ -f target/lambda-arm64/"$b"/bootstrap.zip ]; then
+    cp target/aarch64-unknown-linux-gnu/release/"$b" "$OUT/bin/arm64/"
+    cp target/lambda-arm64/"$b"/bootstrap.zip "$OUT/zip/arm64/$b/"
+  fi
+done
+
 # The tools around the functions are not measured: debug builds, shared with `make test`.
 cargo build --quiet --bin gatewayctl --bin connection-emulator
 
@@ -82,10 +95,10 @@ done
 FUNCTION_LIST=$(IFS=,; echo "${FUNCTIONS[*]}")
 "$VENV_PY" tools/bench/bench.py \
   --functions "$FUNCTION_LIST" \
-  --bin-dir target/x86_64-unknown-linux-gnu/release \
-  --bin-dir-arm64 target/aarch64-unknown-linux-gnu/release \
-  --zip-dir-x86-64 target/lambda \
-  --zip-dir-arm64 target/lambda-arm64 \
+  --bin-dir "$OUT/bin/x86_64" \
+  --bin-dir-arm64 "$OUT/bin/arm64" \
+  --zip-dir-x86-64 "$OUT/zip/x86_64" \
+  --zip-dir-arm64 "$OUT/zip/arm64" \
   --cold "${BENCH_COLD:-25}" \
   --warm "${BENCH_WARM:-1000}" \
   --out "$OUT/report.json"

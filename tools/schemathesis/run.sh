@@ -24,6 +24,7 @@ echo "building the local tools..."
 cargo build --quiet --bin local-api --bin gatewayctl --bin connection-emulator
 
 PIDS=()
+# shellcheck disable=SC2317  # called by the trap
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -44,7 +45,8 @@ wait_for() {
 }
 
 export RUST_LOG=${RUST_LOG:-warn}
-export GATEWAY_TABLE="conformance-$(date +%s)"
+GATEWAY_TABLE="conformance-$(date +%s)"
+export GATEWAY_TABLE
 GATEWAY_LISTEN="127.0.0.1:$(free_port)"
 export GATEWAY_LISTEN
 # Login tokens are not what this run fuzzes (API keys are), but the API needs its settings.

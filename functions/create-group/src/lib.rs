@@ -10,7 +10,8 @@ use gateway_auth::Principal;
 use gateway_domain::{Capability, Group, SessionId, Subject, UserJid};
 use gateway_errors::{ApiError, FieldError};
 use gateway_http::{
-    authorization, body_bytes, deadline, json_response, parse_json, path_param, respond,
+    authorization, body_bytes, deadline, json_response, log_principal, log_session, observe,
+    parse_json, path_param, respond,
 };
 use gateway_live::{LiveServices, snapshot};
 use idempotency::{Begin, IdempotencyKey};
@@ -30,7 +31,7 @@ struct CreateGroupBody {
 }
 
 pub async fn handle(live: &LiveServices, req: Request) -> Result<Response<Body>, Error> {
-    Ok(create_group(live, &req).await)
+    Ok(observe("createGroup", &req, create_group(live, &req)).await)
 }
 
 async fn create_group(live: &LiveServices, req: &Request) -> Response<Body> {
@@ -66,6 +67,7 @@ async fn admit(
     req: &Request,
 ) -> Result<(Principal, Option<IdempotencyKey>), ApiError> {
     let principal = live.services.auth.authenticate(authorization(req)).await?;
+    log_principal(&principal);
     principal.require(Capability::Send)?;
     body_bytes(req)?;
     let key = IdempotencyKey::from_request(req, &principal.org)?;
@@ -81,6 +83,7 @@ async fn create(
     let services = &live.services;
     let body = body_bytes(req)?;
     let session = path_param(req, "session", SessionId::parse)?;
+    log_session(&session);
     let body: CreateGroupBody = parse_json(req, body)?;
     check_participants(&body.participants)?;
 

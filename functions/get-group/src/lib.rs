@@ -3,18 +3,26 @@
 
 use gateway_domain::{Capability, GroupJid, SessionId};
 use gateway_errors::ApiError;
-use gateway_http::{Services, authorization, json_response, path_param, respond};
+use gateway_http::{
+    Services, authorization, json_response, log_principal, log_session, observe, path_param,
+    respond,
+};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 
 pub async fn handle(services: &Services, req: Request) -> Result<Response<Body>, Error> {
-    Ok(respond(get_group(services, &req).await))
+    Ok(observe("getGroup", &req, async {
+        respond(get_group(services, &req).await)
+    })
+    .await)
 }
 
 async fn get_group(services: &Services, req: &Request) -> Result<Response<Body>, ApiError> {
     let principal = services.auth.authenticate(authorization(req)).await?;
+    log_principal(&principal);
     principal.require(Capability::Read)?;
     let session = path_param(req, "session", SessionId::parse)?;
+    log_session(&session);
     let gid = path_param(req, "gid", GroupJid::parse)?;
 
     let (owner, group) = services.store.get_session_and_group(&session, &gid).await?;

@@ -5,7 +5,10 @@ mod cursor;
 
 use gateway_domain::{Capability, Group, SessionId};
 use gateway_errors::ApiError;
-use gateway_http::{Services, authorization, json_response, path_param, query_param, respond};
+use gateway_http::{
+    Services, authorization, json_response, log_principal, log_session, observe, path_param,
+    query_param, respond,
+};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 use serde::Serialize;
@@ -24,13 +27,18 @@ struct GroupList {
 }
 
 pub async fn handle(services: &Services, req: Request) -> Result<Response<Body>, Error> {
-    Ok(respond(list_groups(services, &req).await))
+    Ok(observe("listGroups", &req, async {
+        respond(list_groups(services, &req).await)
+    })
+    .await)
 }
 
 async fn list_groups(services: &Services, req: &Request) -> Result<Response<Body>, ApiError> {
     let principal = services.auth.authenticate(authorization(req)).await?;
+    log_principal(&principal);
     principal.require(Capability::Read)?;
     let session = path_param(req, "session", SessionId::parse)?;
+    log_session(&session);
     let limit = parse_limit(query_param(req, "limit")?)?;
     let after = match query_param(req, "cursor")? {
         None | Some("") => None,

@@ -7,7 +7,10 @@ use std::time::Instant;
 use gateway_connection::{ConnectionError, LiveGroup};
 use gateway_domain::{Capability, Description, GroupJid, SessionId, Subject};
 use gateway_errors::{ApiError, PartialUpdate};
-use gateway_http::{authorization, body_bytes, deadline, parse_json, path_param, respond};
+use gateway_http::{
+    authorization, body_bytes, deadline, log_principal, log_session, observe, parse_json,
+    path_param, respond,
+};
 use gateway_live::{LiveServices, snapshot};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
@@ -67,15 +70,20 @@ impl UpdateGroupBody {
 }
 
 pub async fn handle(live: &LiveServices, req: Request) -> Result<Response<Body>, Error> {
-    Ok(respond(update_group(live, &req).await))
+    Ok(observe("updateGroup", &req, async {
+        respond(update_group(live, &req).await)
+    })
+    .await)
 }
 
 async fn update_group(live: &LiveServices, req: &Request) -> Result<Response<Body>, ApiError> {
     let services = &live.services;
     let principal = services.auth.authenticate(authorization(req)).await?;
+    log_principal(&principal);
     principal.require(Capability::Send)?;
     let body = body_bytes(req)?;
     let session = path_param(req, "session", SessionId::parse)?;
+    log_session(&session);
     let gid = path_param(req, "gid", GroupJid::parse)?;
     let changes = parse_json::<UpdateGroupBody>(req, body)?.changes();
     if changes.is_empty() {

@@ -214,6 +214,25 @@ impl ApiError {
         details
     }
 
+    /// Why, for the request's log line: which auth check failed, which fields were refused.
+    /// Never the refused values: they may be tokens or phone numbers.
+    fn log_reason(&self) -> String {
+        match self {
+            ApiError::Validation(errors) => {
+                let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                format!("invalid {}", fields.join(", "))
+            }
+            ApiError::Partial { error, partial } => {
+                format!(
+                    "{} (after applying {})",
+                    error.log_reason(),
+                    partial.applied.join(", ")
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+
     fn retry_after_s(&self) -> Option<u64> {
         match self {
             ApiError::RateLimited { retry_after_s } => *retry_after_s,
@@ -227,11 +246,16 @@ impl ApiError {
     /// error level, 4xx at info level (their cause is the caller's).
     pub fn into_response(self) -> Response<Body> {
         let status = self.status();
+        // The request's summary line carries the code; the cause goes to the log once, here.
+        let span = tracing::Span::current();
+        span.record("code", self.code());
+        span.record("reason", self.log_reason().as_str());
         if status.is_server_error() {
             tracing::error!(status = status.as_u16(), code = self.code(), error = ?self, "request failed");
         } else {
-            tracing::info!(status = status.as_u16(), code = self.code(), error = %self, "request refused");
+            tracing::debug!(status = status.as_u16(), code = self.code(), error = %self, "request refused");
         }
+
         let body = json!({
             "error": {
                 "code": self.code(),

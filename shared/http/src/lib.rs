@@ -12,7 +12,7 @@ pub use request::{
     query_param,
 };
 pub use services::Services;
-pub use telemetry::init_tracing;
+pub use telemetry::{init_tracing, init_tracing_to, log_principal, log_session, observe};
 
 use gateway_errors::ApiError;
 use lambda_http::{Body, Response};

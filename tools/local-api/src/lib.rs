@@ -12,7 +12,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response as AxumResponse};
 use gateway_live::LiveServices;
 use lambda_http::aws_lambda_events::query_map::QueryMap;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Context, Request, RequestExt, Response};
 
 /// API Gateway refuses bodies over 10 MB itself, before any function runs.
 const GATEWAY_BODY_LIMIT: usize = 10 * 1024 * 1024;
@@ -124,7 +124,9 @@ async fn dispatch(State(api): State<Arc<LocalApi>>, request: AxumRequest) -> Axu
         }
     };
     let query = parts.uri.query().map(QueryMap::from_str);
-    let mut request = Request::from_parts(parts, body).with_path_parameters(params);
+    let mut request = Request::from_parts(parts, body)
+        .with_path_parameters(params)
+        .with_lambda_context(invocation_context());
     if let Some(Ok(query)) = query {
         request = request.with_query_string_parameters(query);
     }
@@ -142,6 +144,19 @@ async fn dispatch(State(api): State<Arc<LocalApi>>, request: AxumRequest) -> Axu
             gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
         }
     }
+}
+
+/// What Lambda tells a function about an invocation: a request id for the logs, and the
+/// deadline the functions' timeout (10 s in `template.yaml`) sets.
+fn invocation_context() -> Context {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let mut context = Context::default();
+    context.request_id = format!("local-{}", gateway_auth::crypto::random_base62(12));
+    context.deadline =
+        now_ms + u64::try_from(gateway_http::LOCAL_DEADLINE.as_millis()).unwrap_or(0);
+    context
 }
 
 fn into_axum(response: Response<Body>) -> AxumResponse {
