@@ -38,6 +38,7 @@ async fn owners_admins_and_members_read_their_own_sessions() {
 #[tokio::test]
 async fn an_unknown_role_is_authenticated_but_forbidden_everywhere() {
     let app = app().await;
+    app.whatsapp_session("ours", true).await;
     let token = app.token("org-a", "guest");
     for path in read_paths("ours") {
         let answer = app.get(&path, Some(&token)).await;
@@ -48,6 +49,51 @@ async fn an_unknown_role_is_authenticated_but_forbidden_everywhere() {
             json!({"reason": "missing_capability", "required": "read"}),
         );
     }
+    let create = r#"{"name": "x", "participants": ["6281111111111@s.whatsapp.net"]}"#;
+    let answer = app
+        .post("/api/v1/sessions/ours/groups", Some(&token), create)
+        .await;
+    assert_error(
+        &answer,
+        403,
+        "forbidden",
+        json!({"reason": "missing_capability", "required": "send"}),
+    );
+    let answer = app
+        .patch(&read_paths("ours")[1], Some(&token), r#"{"subject": "x"}"#)
+        .await;
+    assert_error(
+        &answer,
+        403,
+        "forbidden",
+        json!({"reason": "missing_capability", "required": "send"}),
+    );
+    assert_eq!(app.calls("ours").await, 0);
+}
+
+#[tokio::test]
+async fn a_member_reads_but_does_not_send() {
+    let app = app().await;
+    app.whatsapp_session("ours", true).await;
+    let member = app.token("org-a", "member");
+    assert_eq!(app.get(&read_paths("ours")[0], Some(&member)).await.0, 200);
+    let create = r#"{"name": "x", "participants": ["6281111111111@s.whatsapp.net"]}"#;
+    let answer = app
+        .post("/api/v1/sessions/ours/groups", Some(&member), create)
+        .await;
+    assert_error(
+        &answer,
+        403,
+        "forbidden",
+        json!({"reason": "missing_capability", "required": "send"}),
+    );
+    let owner = app.token("org-a", "owner");
+    assert_eq!(
+        app.post("/api/v1/sessions/ours/groups", Some(&owner), create)
+            .await
+            .0,
+        201
+    );
 }
 
 #[tokio::test]
@@ -59,6 +105,34 @@ async fn a_person_of_another_org_gets_the_same_404_as_for_no_session() {
         assert_eq!(foreign_answer.0, 404);
         assert_eq!(foreign_answer, app.get(&missing, Some(&token)).await);
     }
+    app.whatsapp_session("theirs", true).await;
+    let create = r#"{"name": "x", "participants": ["6281111111111@s.whatsapp.net"]}"#;
+    let foreign = app
+        .post("/api/v1/sessions/theirs/groups", Some(&token), create)
+        .await;
+    assert_eq!(
+        foreign,
+        app.post("/api/v1/sessions/nobody/groups", Some(&token), create)
+            .await
+    );
+    let foreign = app
+        .patch(
+            &read_paths("theirs")[1],
+            Some(&token),
+            r#"{"subject": "x"}"#,
+        )
+        .await;
+    assert_eq!(
+        foreign,
+        app.patch(
+            &read_paths("nobody")[1],
+            Some(&token),
+            r#"{"subject": "x"}"#
+        )
+        .await
+    );
+    assert_eq!(foreign.0, 404);
+    assert_eq!(app.calls("theirs").await, 0);
 }
 
 #[tokio::test]

@@ -98,7 +98,7 @@ wait_for "$GATEWAY_LISTEN"
 echo "local API on http://$GATEWAY_LISTEN (moto $AWS_ENDPOINT_URL_DYNAMODB, emulator $GATEWAY_CONNECTION_URL)"
 
 status=0
-SCHEMATHESIS_HOOKS="" "$ROOT/.venv/bin/st" --config-file tools/schemathesis/schemathesis.toml run openapi.yaml \
+"$ROOT/.venv/bin/st" --config-file tools/schemathesis/schemathesis.toml run openapi.yaml \
   --url "http://$GATEWAY_LISTEN" \
   --seed "${CONFORMANCE_SEED:-20261126}" \
   --report vcr --report-vcr-path "$OUT/cassette.yaml" \
