@@ -44,7 +44,8 @@ SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
 SAM := $(SAM_VENV)/bin/sam
 # cargo-lambda (and its zig) from the project venv, first on PATH; one absolute target dir so
 # every function shares one build (aws-lambda-builders otherwise builds each on its own).
-SAM_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" CARGO_TARGET_DIR="$(CURDIR)/target" SAM_CLI_TELEMETRY=0
+SAM_TARGET_DIR ?= $(CURDIR)/target
+SAM_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" CARGO_TARGET_DIR="$(SAM_TARGET_DIR)" SAM_CLI_TELEMETRY=0
 # Which samconfig.toml environment `sam build` reads (default: no deployment settings).
 SAM_CONFIG_ENV ?= default
 # Build for another instruction set than the template's (e.g. x86_64 on a machine without

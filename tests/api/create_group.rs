@@ -268,6 +268,11 @@ async fn invalid_bodies_are_400_and_never_reach_whatsapp() {
         ),
         ("null".to_owned(), "body"),
         ("[]".to_owned(), "body"),
+        // serde fills a struct from an array by position; the API takes objects only.
+        (
+            json!(["Team", ["6281111111111@s.whatsapp.net"]]).to_string(),
+            "body",
+        ),
         ("{not json".to_owned(), "body"),
         (String::new(), "body"),
     ];

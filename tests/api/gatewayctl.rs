@@ -259,6 +259,9 @@ async fn api_keys_are_created_listed_and_revoked() {
     for bad in [
         vec!["apikey", "create", "--org", "o", "--cap", "admin"],
         vec![
+            "apikey", "create", "--org", "o", "--cap", "read", "--name", "a\tb",
+        ],
+        vec![
             "apikey",
             "create",
             "--org",

@@ -185,6 +185,10 @@ async fn final_refusals_are_replayed_and_retryable_failures_are_not() {
     app.whatsapp_session("s1", false).await;
     assert_eq!(create(&app, &key, "order-7", PATH, BODY).await.0, 501);
     app.whatsapp_session("s1", true).await;
+    // Released for the same request only: another body under the key is still refused.
+    let other = BODY.replace("Launch", "Other");
+    let (status, body, ..) = create(&app, &key, "order-7", PATH, &other).await;
+    assert_error(&(status, body), 422, "idempotency_mismatch", json!({}));
     let retry = create(&app, &key, "order-7", PATH, BODY).await;
     assert_eq!((retry.0, retry.2), (201, false));
 }

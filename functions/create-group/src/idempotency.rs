@@ -26,8 +26,6 @@ pub const IN_PROGRESS_MS: i64 = 30_000;
 pub struct IdempotencyKey {
     /// Names the record: the organization and the key, hashed (either may hold any character).
     record_id: String,
-    /// What the connection service dedupes creates by.
-    request_id: String,
 }
 
 impl IdempotencyKey {
@@ -47,15 +45,17 @@ impl IdempotencyKey {
         scoped.extend_from_slice(org.as_str().as_bytes());
         scoped.push(b'\n');
         scoped.extend_from_slice(key);
-        let digest = sha256_hex(&scoped);
         Ok(Some(Self {
-            request_id: format!("idem-{}", &digest[..48]),
-            record_id: digest,
+            record_id: sha256_hex(&scoped),
         }))
     }
 
-    pub fn request_id(&self) -> &str {
-        &self.request_id
+    /// The create's request id at the connection service: the same for the same key and
+    /// request, so a retry gets the group made the first time; another request under a key
+    /// whose record has expired gets a group of its own.
+    pub fn request_id(&self, request_hash: &str) -> String {
+        let digest = sha256_hex(format!("{}\n{request_hash}", self.record_id).as_bytes());
+        format!("idem-{}", &digest[..48])
     }
 
     /// The id of the key's record in the store.
@@ -112,6 +112,8 @@ pub async fn begin(
             return Err(ApiError::IdempotencyMismatch);
         }
         Claim::Completed { response, .. } => Begin::Answer(replay(response)),
+        // A released key is refused only to another request: the same one claims it.
+        Claim::Released { .. } => return Err(ApiError::IdempotencyMismatch),
         Claim::InProgress { expires_at_ms, .. } => {
             let left_ms = u64::try_from(expires_at_ms - now_ms).unwrap_or(0);
             let left_s = left_ms.div_ceil(1000).max(1);
@@ -154,7 +156,7 @@ pub async fn finish(
             .await
     } else {
         store
-            .release_idempotency_key(&attempt.key.record_id, &attempt.id)
+            .release_idempotency_key(&attempt.key.record_id, &attempt.id, now_ms + KEEP_MS)
             .await
     };
     match result {
@@ -239,7 +241,8 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_ne!(a.record_id, b.record_id);
-        assert_ne!(a.request_id, b.request_id);
+        assert_ne!(a.request_id("h"), b.request_id("h"));
+        assert_ne!(a.request_id("h"), a.request_id("another request"));
         // "a\nb" + "c" must not collide with "a" + "b\nc": the separator cannot be in an org.
         assert!(OrgId::parse("a\nb").is_err());
     }

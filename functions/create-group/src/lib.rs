@@ -8,12 +8,11 @@ use std::collections::HashSet;
 
 use gateway_auth::Principal;
 use gateway_domain::{Capability, Group, SessionId, Subject, UserJid};
-use gateway_errors::{ApiError, FieldError};
+use gateway_errors::{ApiError, BoxError, FieldError};
 use gateway_http::{
-    authorization, body_bytes, deadline, json_response, log_principal, log_session, observe,
-    parse_json, path_param, respond,
+    body_bytes, deadline, json_response, log_session, observe, parse_json, path_param, respond,
 };
-use gateway_live::{LiveServices, snapshot};
+use gateway_live::{LiveServices, before, snapshot};
 use idempotency::{Begin, IdempotencyKey};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Error, Request, Response};
@@ -53,7 +52,8 @@ async fn create_group(live: &LiveServices, req: &Request) -> Response<Body> {
         Err(error) => error.into_response(),
         Ok(Begin::Answer(replayed)) => replayed,
         Ok(Begin::Run(attempt)) => {
-            let response = respond(create(live, req, &principal, Some(key.request_id())).await);
+            let response =
+                respond(create(live, req, &principal, Some(&key.request_id(&hash))).await);
             idempotency::finish(&services.store, attempt, &response, services.clock.now_ms()).await;
             response
         }
@@ -66,9 +66,7 @@ async fn admit(
     live: &LiveServices,
     req: &Request,
 ) -> Result<(Principal, Option<IdempotencyKey>), ApiError> {
-    let principal = live.services.auth.authenticate(authorization(req)).await?;
-    log_principal(&principal);
-    principal.require(Capability::Send)?;
+    let principal = live.services.authorize(req, Capability::Send).await?;
     body_bytes(req)?;
     let key = IdempotencyKey::from_request(req, &principal.org)?;
     Ok((principal, key))
@@ -94,6 +92,7 @@ async fn create(
         .and_then(|s| s.owned_by(&principal.org))
         .ok_or(ApiError::NotFound("session not found"))?;
 
+    let deadline = deadline(req);
     let created = live
         .connection
         .create_group(
@@ -101,17 +100,29 @@ async fn create(
             request_id,
             &body.name,
             &body.participants,
-            deadline(req),
+            deadline,
         )
         .await
         .map_err(|e| e.into_api_error(true))?;
     tracing::info!(session = %session, "group created on WhatsApp");
 
-    let group = services
-        .store
-        .upsert_group(&session, &snapshot(&created), services.clock.now_ms())
-        .await
-        .map_err(|e| created_but_not_stored(e.into(), &created.group_jid))?;
+    let stored = before(
+        deadline,
+        services
+            .store
+            .upsert_group(&session, &snapshot(&created), services.clock.now_ms()),
+    )
+    .await;
+    let group = match stored {
+        Some(Ok(group)) => group,
+        Some(Err(error)) => return Err(created_but_not_stored(error, &created.group_jid)),
+        None => {
+            return Err(created_but_not_stored(
+                "storing the group ran out of time",
+                &created.group_jid,
+            ));
+        }
+    };
     Ok(created_response(&session, &group))
 }
 
@@ -145,14 +156,13 @@ fn check_participants(participants: &[UserJid]) -> Result<(), ApiError> {
 
 /// The group exists on WhatsApp but is not stored: 503, naming the group so the caller knows
 /// it was made (and need not make it again).
-fn created_but_not_stored(error: ApiError, jid: &gateway_domain::GroupJid) -> ApiError {
-    let source = match error {
-        ApiError::Unavailable { source, .. } | ApiError::Internal(source) => source,
-        other => other.into(),
-    };
+fn created_but_not_stored(cause: impl Into<BoxError>, jid: &gateway_domain::GroupJid) -> ApiError {
     let mut details = Map::new();
     details.insert("groupJid".into(), Value::String(jid.to_string()));
-    ApiError::Unavailable { source, details }
+    ApiError::Unavailable {
+        source: cause.into(),
+        details,
+    }
 }
 
 fn created_response(session: &SessionId, group: &Group) -> Response<Body> {

@@ -6,8 +6,7 @@ mod cursor;
 use gateway_domain::{Capability, Group, SessionId};
 use gateway_errors::ApiError;
 use gateway_http::{
-    Services, authorization, json_response, log_principal, log_session, observe, path_param,
-    query_param, respond,
+    Services, body_bytes, json_response, log_session, observe, path_param, query_param, respond,
 };
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
@@ -34,9 +33,8 @@ pub async fn handle(services: &Services, req: Request) -> Result<Response<Body>,
 }
 
 async fn list_groups(services: &Services, req: &Request) -> Result<Response<Body>, ApiError> {
-    let principal = services.auth.authenticate(authorization(req)).await?;
-    log_principal(&principal);
-    principal.require(Capability::Read)?;
+    let principal = services.authorize(req, Capability::Read).await?;
+    body_bytes(req)?;
     let session = path_param(req, "session", SessionId::parse)?;
     log_session(&session);
     let limit = parse_limit(query_param(req, "limit")?)?;

@@ -6,15 +6,13 @@ use std::time::Instant;
 
 use gateway_connection::{ConnectionError, LiveGroup};
 use gateway_domain::{Capability, Description, GroupJid, SessionId, Subject};
-use gateway_errors::{ApiError, PartialUpdate};
-use gateway_http::{
-    authorization, body_bytes, deadline, log_principal, log_session, observe, parse_json,
-    path_param, respond,
-};
-use gateway_live::{LiveServices, snapshot};
+use gateway_errors::{ApiError, BoxError, PartialUpdate};
+use gateway_http::{body_bytes, deadline, log_session, observe, parse_json, path_param, respond};
+use gateway_live::{LiveServices, before, snapshot};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 use serde::{Deserialize, Deserializer};
+use serde_json::{Map, json};
 
 /// The body: any non-empty subset of the four fields. `null` is refused rather than read as
 /// "leave alone": a client that sends `"description": null` most likely means to clear it,
@@ -78,9 +76,7 @@ pub async fn handle(live: &LiveServices, req: Request) -> Result<Response<Body>,
 
 async fn update_group(live: &LiveServices, req: &Request) -> Result<Response<Body>, ApiError> {
     let services = &live.services;
-    let principal = services.auth.authenticate(authorization(req)).await?;
-    log_principal(&principal);
-    principal.require(Capability::Send)?;
+    let principal = services.authorize(req, Capability::Send).await?;
     let body = body_bytes(req)?;
     let session = path_param(req, "session", SessionId::parse)?;
     log_session(&session);
@@ -106,10 +102,28 @@ async fn update_group(live: &LiveServices, req: &Request) -> Result<Response<Bod
         Err(failure) => failure.latest.clone(),
     };
     if let Some(latest) = latest {
-        services
-            .store
-            .upsert_group(&session, &snapshot(&latest), services.clock.now_ms())
-            .await?;
+        let stored = before(
+            deadline,
+            services
+                .store
+                .upsert_group(&session, &snapshot(&latest), services.clock.now_ms()),
+        )
+        .await;
+        let not_stored: Option<BoxError> = match stored {
+            Some(Ok(_)) => None,
+            Some(Err(error)) => Some(error.into()),
+            None => Some("storing the group ran out of time".into()),
+        };
+        if let Some(cause) = not_stored {
+            return Err(match outcome {
+                // What WhatsApp refused matters more to the caller; the log has the rest.
+                Err(failure) => {
+                    tracing::error!(error = %cause, "a partly applied update is not stored");
+                    failure.error
+                }
+                Ok(_) => applied_but_not_stored(cause, &changes),
+            });
+        }
     }
     match outcome {
         Ok(_) => {
@@ -120,6 +134,21 @@ async fn update_group(live: &LiveServices, req: &Request) -> Result<Response<Bod
         Err(failure) => Err(failure.error),
     }
 }
+
+/// WhatsApp holds every change but the store does not: 503, saying what was applied.
+fn applied_but_not_stored(cause: BoxError, changes: &[Change]) -> ApiError {
+    let mut details = Map::new();
+    let applied: Vec<&str> = changes.iter().map(Change::field).collect();
+    details.insert("applied".into(), json!(applied));
+    details.insert("notApplied".into(), json!([]));
+    ApiError::Unavailable {
+        source: cause,
+        details,
+    }
+}
+
+/// Kept back from the changes for one read of the group after a change timed out.
+const RECOVERY_RESERVE: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// Why an update stopped, and the latest state of the group that WhatsApp showed us.
 struct Failure {
@@ -136,13 +165,15 @@ async fn apply(
     deadline: Instant,
 ) -> Result<LiveGroup, Failure> {
     let client = &live.connection;
+    // The changes leave time to ask WhatsApp what it holds after one of them timed out.
+    let until = deadline.checked_sub(RECOVERY_RESERVE).unwrap_or(deadline);
     let mut latest = None;
     for (done, change) in changes.iter().enumerate() {
         let result = match change {
-            Change::Subject(subject) => client.set_subject(session, gid, subject, deadline).await,
-            Change::Description(text) => client.set_description(session, gid, text, deadline).await,
-            Change::Announce(on) => client.set_announce(session, gid, *on, deadline).await,
-            Change::Locked(on) => client.set_locked(session, gid, *on, deadline).await,
+            Change::Subject(subject) => client.set_subject(session, gid, subject, until).await,
+            Change::Description(text) => client.set_description(session, gid, text, until).await,
+            Change::Announce(on) => client.set_announce(session, gid, *on, until).await,
+            Change::Locked(on) => client.set_locked(session, gid, *on, until).await,
         };
         match result {
             Ok(group) => latest = Some(group),

@@ -175,9 +175,14 @@ impl<L: ApiKeyLookup> ApiKeyVerifier<L> {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if cache.len() >= CACHE_CAPACITY {
             cache.retain(|_, entry| now - entry.fetched_at_ms < CACHE_TTL_MS);
-            if cache.len() >= CACHE_CAPACITY {
-                cache.clear();
-            }
+        }
+        // A flood of made-up keys (anyone can compute a checksum) fills the cache with
+        // absences: drop those first, so real keys stay cached.
+        if cache.len() >= CACHE_CAPACITY {
+            cache.retain(|_, entry| entry.record.is_some());
+        }
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
         }
         cache.insert(
             key_id.to_owned(),

@@ -9,7 +9,10 @@ pub struct LiveGroup {
     pub subject: Subject,
     pub description: Description,
     pub owner_jid: Option<UserJid>,
-    pub participants: Vec<UserJid>,
+    /// As the service reports them, unchecked: the gateway stores only the count, and a member
+    /// JID of a form we do not know must not turn a group WhatsApp did create into an error.
+    #[serde(default)]
+    pub participants: Vec<String>,
     pub participant_count: u32,
     pub is_announce: bool,
     pub is_locked: bool,

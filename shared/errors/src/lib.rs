@@ -154,7 +154,9 @@ impl ApiError {
                   been created"
                 .to_owned(),
             ApiError::Unavailable { details, .. } if details.contains_key("groupJid") => {
-                "the group was created on WhatsApp but could not be stored; retry later".to_owned()
+                "the group was created on WhatsApp (details.groupJid) but could not be stored; \
+                 do not create it again"
+                    .to_owned()
             }
             ApiError::Internal(_) => "internal error".to_owned(),
             ApiError::Partial { error, partial } => {

@@ -27,16 +27,16 @@ pub fn env_required(name: &'static str) -> Result<String, ConfigError> {
 }
 
 pub fn env_optional(name: &'static str) -> Result<Option<String>, ConfigError> {
-    match env_required(name) {
+    match std::env::var(name) {
+        Ok(value) if value.trim().is_empty() => Ok(None),
         Ok(value) => Ok(Some(value)),
-        Err(e) if e.problem == "is required but not set" || e.problem == "is empty" => Ok(None),
-        Err(e) => Err(e),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::new(name, "is not valid UTF-8")),
     }
 }
 
 /// Stops start-up with one clear line naming the setting.
 pub fn exit_on_config_error(error: impl std::fmt::Display) -> ! {
     eprintln!("{error}");
-    tracing::error!("{error}");
     std::process::exit(1)
 }

@@ -83,7 +83,8 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request, bytes: &[u8]) -> Result<T,
             ));
         }
     }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    // Only an object: serde would also fill a struct from an array, by position.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::validation("body", "a JSON object is required"));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
@@ -233,7 +234,14 @@ mod tests {
 
     #[test]
     fn empty_and_trailing_bodies_are_refused() {
-        for body in ["", "  ", r#"{"participants": []} x"#, "[]", "null"] {
+        for body in [
+            "",
+            "  ",
+            r#"{"participants": []} x"#,
+            "[]",
+            "null",
+            r#"[["1@lid"]]"#,
+        ] {
             let req = json_request(None, body);
             assert_eq!(
                 parse_json::<Body>(&req, body.as_bytes())

@@ -1,10 +1,12 @@
 use std::sync::Arc;
 
-use gateway_auth::{ApiKeyVerifier, Authenticator, LoginConfig, LoginVerifier};
-use gateway_domain::{Clock, SystemClock};
+use gateway_auth::{ApiKeyVerifier, Authenticator, LoginConfig, LoginVerifier, Principal};
+use gateway_domain::{Capability, Clock, SystemClock};
+use gateway_errors::ApiError;
 use gateway_store::{Store, StoreConfig};
+use lambda_http::Request;
 
-use crate::{ConfigError, env_required};
+use crate::{ConfigError, authorization, env_required, log_principal};
 
 /// What every handler borrows: built once per cold start, so the SDK client's connection pool
 /// and the authentication caches survive across warm invocations.
@@ -22,6 +24,18 @@ impl Services {
             store,
             clock,
         }
+    }
+
+    /// Who calls, and may they: 401, then 403. The organization goes on the request's log line.
+    pub async fn authorize(
+        &self,
+        req: &Request,
+        capability: Capability,
+    ) -> Result<Principal, ApiError> {
+        let principal = self.auth.authenticate(authorization(req)).await?;
+        log_principal(&principal);
+        principal.require(capability)?;
+        Ok(principal)
     }
 
     /// From the environment: `GATEWAY_TABLE`, the login settings, and the AWS SDK's own.

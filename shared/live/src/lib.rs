@@ -1,6 +1,9 @@
 //! What the live functions share: the connection service on top of the common services, and
 //! how what WhatsApp answered becomes stored data.
 
+use std::future::Future;
+use std::time::Instant;
+
 use gateway_connection::{ConnectionClient, LiveGroup};
 use gateway_http::{ConfigError, Services};
 use gateway_store::GroupSnapshot;
@@ -29,6 +32,14 @@ impl LiveServices {
             connection,
         })
     }
+}
+
+/// Runs `work` only as long as `deadline` allows: after a live call, storing must still end
+/// in our own answer, not in Lambda's timeout. `None` when time ran out.
+pub async fn before<T>(deadline: Instant, work: impl Future<Output = T>) -> Option<T> {
+    tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), work)
+        .await
+        .ok()
 }
 
 /// What WhatsApp holds, ready to store; its version keeps an older answer from overwriting

@@ -103,6 +103,8 @@ impl Store {
         let mut keys = KeysAndAttributes::builder()
             .keys(keys::session_key(session))
             .keys(keys::group_key(session, jid))
+            // Strongly consistent: a group just created or changed reads back at once.
+            .consistent_read(true)
             .build()
             .map_err(|e| StoreError::Other(e.into()))?;
         let mut found_session = None;
@@ -153,6 +155,7 @@ impl Store {
             .get_item()
             .table_name(&self.table)
             .set_key(Some(keys::group_key(session, jid)))
+            .consistent_read(true)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
@@ -183,6 +186,8 @@ impl Store {
             )
             .set_exclusive_start_key(after.map(|jid| keys::group_key(session, jid)))
             .limit(query_limit)
+            // A group created a moment ago is listed at once (the contract says so).
+            .consistent_read(true)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;

@@ -2,7 +2,8 @@
 //!
 //! A request claims its key with a conditional put (`in_progress`, with a hash of the request
 //! and a random attempt id). When it ends with a final answer the record keeps that answer for
-//! 24 hours; when its answer is one a retry may change (429, 5xx), the claim is released.
+//! 24 hours; when its answer is one a retry may change (429, 5xx), the claim is released, for
+//! the same request only.
 //! A claim whose function died is taken over once its expiry passes. Writes after the claim
 //! are conditional on the attempt id, so a slow first attempt never overwrites a record that
 //! another attempt has taken over.
@@ -33,6 +34,9 @@ pub enum Claim {
         request_hash: String,
         expires_at_ms: i64,
     },
+    /// An earlier request with this key ended in an answer a retry may change; only the same
+    /// request may use the key again.
+    Released { request_hash: String },
 }
 
 /// A finished answer, kept to be replayed.
@@ -59,6 +63,8 @@ struct IdempotencyItem {
     ttl: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     response: Option<StoredResponse>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    released: bool,
 }
 
 fn key(record_id: &str) -> HashMap<String, AttributeValue> {
@@ -85,6 +91,7 @@ impl Store {
             expires_at,
             ttl: expires_at.div_euclid(1000) + 1,
             response: None,
+            released: false,
         };
         let result = self
             .client
@@ -94,9 +101,15 @@ impl Store {
                 serde_dynamo::to_item(item).map_err(StoreError::malformed)?,
             ))
             // TTL deletes expired items only eventually: an expired record counts as absent.
-            .condition_expression("attribute_not_exists(#pk) OR expiresAt <= :now")
+            // A released key is free again for the very same request only.
+            .condition_expression(
+                "attribute_not_exists(#pk) OR expiresAt <= :now \
+                 OR (released = :true AND requestHash = :hash)",
+            )
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":hash", AttributeValue::S(request_hash.to_owned()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
@@ -131,6 +144,9 @@ impl Store {
             Some(response) => Claim::Completed {
                 request_hash: old.request_hash,
                 response,
+            },
+            None if old.released => Claim::Released {
+                request_hash: old.request_hash,
             },
             None => Claim::InProgress {
                 request_hash: old.request_hash,
@@ -170,18 +186,28 @@ impl Store {
         conditional(result.map(|_| ()))
     }
 
-    /// Gives the key back after an answer a retry may change, so the retry runs again.
+    /// Gives the key back after an answer a retry may change, so the same request can run
+    /// again; the request's hash stays until `keep_until_ms`, so another request cannot.
     pub async fn release_idempotency_key(
         &self,
         record_id: &str,
         attempt: &str,
+        keep_until_ms: i64,
     ) -> Result<bool, StoreError> {
         let result = self
             .client
-            .delete_item()
+            .update_item()
             .table_name(&self.table)
             .set_key(Some(key(record_id)))
+            .update_expression("SET released = :true, expiresAt = :until, #ttl = :ttl")
             .condition_expression("attempt = :attempt")
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":until", AttributeValue::N(keep_until_ms.to_string()))
+            .expression_attribute_values(
+                ":ttl",
+                AttributeValue::N((keep_until_ms.div_euclid(1000) + 1).to_string()),
+            )
             .expression_attribute_values(":attempt", AttributeValue::S(attempt.to_owned()))
             .send()
             .await;

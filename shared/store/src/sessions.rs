@@ -88,6 +88,7 @@ impl Store {
             .get_item()
             .table_name(&self.table)
             .set_key(Some(keys::session_key(id)))
+            .consistent_read(true)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;

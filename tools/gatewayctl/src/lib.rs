@@ -197,6 +197,15 @@ pub async fn run(
         }) => {
             let org = OrgId::parse(&org).map_err(|e| usage("--org", e))?;
             let capabilities = Capabilities::parse_list(&cap).map_err(|e| usage("--cap", e))?;
+            // Names are listed one key a line, tab-separated: no control characters.
+            if name.as_deref().is_some_and(|n| {
+                n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control)
+            }) {
+                return Err(usage(
+                    "--name",
+                    "must be 1-100 characters without tabs or line breaks",
+                ));
+            }
             let expires_at = expires.map(|e| parse_time(&e)).transpose()?;
             let now = clock.now_ms();
             if expires_at.is_some_and(|at| at <= now) {
