@@ -4,6 +4,7 @@
 mod support;
 
 mod api_keys;
+mod cors;
 mod create_group;
 mod events;
 mod gatewayctl;

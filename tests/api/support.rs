@@ -164,6 +164,7 @@ async fn serve(
             connection,
         },
         dev_jwks: Some(signer.jwks_json()),
+        cors: local_api::Cors::parse("http://app.example.test"),
     });
     let server = tokio::spawn(async move {
         let _ = local_api::serve(listener, api).await;

@@ -9,6 +9,8 @@ source tools/scripts/moto.sh
 
 export GATEWAY_TABLE=${GATEWAY_TABLE:-gateway-dev}
 export GATEWAY_LISTEN=${GATEWAY_LISTEN:-127.0.0.1:3000}
+# Browser origins allowed to call the local API (a frontend's dev server); * allows any.
+export GATEWAY_CORS_ORIGINS=${GATEWAY_CORS_ORIGINS:-*}
 export RUST_LOG=${RUST_LOG:-info}
 # Login tokens: the local API publishes a development key as the "frontend's" JWKS.
 export GATEWAY_DEV_SIGNER=${GATEWAY_DEV_SIGNER:-$PWD/.dev/dev-signer.json}

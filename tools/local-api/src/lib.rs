@@ -86,9 +86,72 @@ pub struct LocalApi {
     /// The development JWKS (`make dev`): served at [`DEV_JWKS_PATH`] so the local login
     /// tokens of `gatewayctl dev-token` verify like a frontend's would.
     pub dev_jwks: Option<serde_json::Value>,
+    pub cors: Cors,
 }
 
 pub const DEV_JWKS_PATH: &str = "/.well-known/jwks.json";
+
+/// Browser origins allowed to call the API: the HttpApi's `CorsConfiguration` in
+/// `template.yaml`, answered the way API Gateway answers it.
+#[derive(Debug, Clone, Default)]
+pub struct Cors {
+    /// `*` allows any origin.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Cors {
+    const ALLOW_METHODS: &'static str = "GET,POST,PATCH";
+    const ALLOW_HEADERS: &'static str = "authorization,content-type,idempotency-key";
+    const EXPOSE_HEADERS: &'static str =
+        "location,retry-after,idempotent-replayed,www-authenticate";
+
+    /// From a comma-separated list, e.g. `GATEWAY_CORS_ORIGINS=http://localhost:5173`.
+    pub fn parse(list: &str) -> Self {
+        Self {
+            allowed_origins: list
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+
+    fn allows(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == "*" || o == origin)
+    }
+
+    /// API Gateway answers a preflight itself, without calling a function.
+    fn preflight(&self, origin: &str) -> AxumResponse {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        if self.allows(origin) {
+            let headers = response.headers_mut();
+            insert(headers, "access-control-allow-origin", origin);
+            insert(headers, "access-control-allow-methods", Self::ALLOW_METHODS);
+            insert(headers, "access-control-allow-headers", Self::ALLOW_HEADERS);
+            insert(headers, "access-control-max-age", "600");
+        }
+        response
+    }
+
+    fn decorate(&self, origin: &str, response: &mut AxumResponse) {
+        if self.allows(origin) {
+            let headers = response.headers_mut();
+            insert(headers, "access-control-allow-origin", origin);
+            insert(
+                headers,
+                "access-control-expose-headers",
+                Self::EXPOSE_HEADERS,
+            );
+        }
+    }
+}
+
+fn insert(headers: &mut axum::http::HeaderMap, name: &'static str, value: &str) {
+    if let Ok(value) = axum::http::HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
 
 pub fn router(api: Arc<LocalApi>) -> axum::Router {
     let mut router = axum::Router::new();
@@ -107,6 +170,27 @@ pub async fn serve(listener: tokio::net::TcpListener, api: Arc<LocalApi>) -> std
 }
 
 async fn dispatch(State(api): State<Arc<LocalApi>>, request: AxumRequest) -> AxumResponse {
+    let origin = request
+        .headers()
+        .get("origin")
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_owned);
+    let Some(origin) = origin else {
+        return route(&api, request).await;
+    };
+    if request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key("access-control-request-method")
+    {
+        return api.cors.preflight(&origin);
+    }
+    let mut response = route(&api, request).await;
+    api.cors.decorate(&origin, &mut response);
+    response
+}
+
+async fn route(api: &LocalApi, request: AxumRequest) -> AxumResponse {
     let (parts, body) = request.into_parts();
     let Some((route, params)) = Route::matching(&parts.method, parts.uri.path()) else {
         // What API Gateway answers for a route it does not have.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use gateway_auth::login::dev::DevSigner;
 use gateway_http::{env_optional, exit_on_config_error, init_tracing};
 use gateway_live::LiveServices;
-use local_api::LocalApi;
+use local_api::{Cors, LocalApi};
 
 #[tokio::main]
 async fn main() {
@@ -28,7 +28,16 @@ async fn main() {
         .await
         .unwrap_or_else(|e| exit_on_config_error(format!("GATEWAY_LISTEN {listen}: {e}")));
     eprintln!("local-api listening on http://{listen}");
-    let api = Arc::new(LocalApi { live, dev_jwks });
+    let cors = Cors::parse(
+        &env_optional("GATEWAY_CORS_ORIGINS")
+            .unwrap_or_else(|e| exit_on_config_error(e))
+            .unwrap_or_default(),
+    );
+    let api = Arc::new(LocalApi {
+        live,
+        dev_jwks,
+        cors,
+    });
     tokio::select! {
         result = local_api::serve(listener, api) => {
             if let Err(e) = result {
