@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
 
 clean:
-	rm -rf $(VENV) .dev
+	rm -rf $(VENV) .venv-sam .venv-actionlint .dev .aws-sam
 
 # ---- Delivery: conformance, SAM and workflow checks --------------------------------------
 
