@@ -24,6 +24,8 @@ mkdir -p "$OUT"
 
 echo "building the local tools..."
 cargo build --quiet --bin local-api --bin gatewayctl --bin connection-emulator
+# Where cargo put them (CARGO_TARGET_DIR moves the whole target folder).
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug"
 
 PIDS=()
 # shellcheck disable=SC2317  # called by the trap
@@ -59,15 +61,15 @@ export GATEWAY_JWT_AUDIENCE=whatsapp-gateway-conformance
 export GATEWAY_CONNECTION_TOKEN="conformance-$RANDOM$RANDOM"
 
 MOTO_LOG="$OUT/moto.log" start_moto
-target/debug/gatewayctl create-table >/dev/null
+"$BIN"/gatewayctl create-table >/dev/null
 # The demo data: organization demo-org, session 'demo', three groups, and the demo API key.
-CONFORMANCE_API_KEY=$(target/debug/gatewayctl dev seed)
+CONFORMANCE_API_KEY=$("$BIN"/gatewayctl dev seed)
 export CONFORMANCE_API_KEY
 
 # WhatsApp as the stored data has it: session 'demo' connected, its groups there, its account
 # an admin of each (so updateGroup may change announce/locked).
 EMULATOR_LISTEN=127.0.0.1:0 EMULATOR_SESSIONS="demo=6281234567890@s.whatsapp.net" \
-  target/debug/connection-emulator >"$OUT/emulator.out" 2>"$OUT/emulator.log" &
+  "$BIN"/connection-emulator >"$OUT/emulator.out" 2>"$OUT/emulator.log" &
 PIDS+=($!)
 for _ in $(seq 1 100); do
   grep -q '^connection-emulator listening on ' "$OUT/emulator.out" 2>/dev/null && break
@@ -94,7 +96,7 @@ for jid, subject, description in groups:
     urllib.request.urlopen(request, timeout=5).read()
 PY
 
-target/debug/local-api 2>"$OUT/local-api.log" &
+"$BIN"/local-api 2>"$OUT/local-api.log" &
 PIDS+=($!)
 wait_for "$GATEWAY_LISTEN"
 echo "local API on http://$GATEWAY_LISTEN (moto $AWS_ENDPOINT_URL_DYNAMODB, emulator $GATEWAY_CONNECTION_URL)"

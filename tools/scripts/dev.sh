@@ -24,6 +24,8 @@ export GATEWAY_CONNECTION_TOKEN=${GATEWAY_CONNECTION_TOKEN:-local-connection-sec
 
 echo "building the local tools..."
 cargo build --quiet --bin local-api --bin gatewayctl --bin connection-emulator
+# Where cargo put them (CARGO_TARGET_DIR moves the whole target folder).
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug"
 
 PIDS=()
 cleanup() {
@@ -36,9 +38,9 @@ trap 'exit 130' INT TERM
 
 mkdir -p .dev
 MOTO_LOG=.dev/moto.log start_moto
-target/debug/gatewayctl create-table >/dev/null
-KEY=$(target/debug/gatewayctl dev seed)
-TOKEN=$(target/debug/gatewayctl dev-token --org demo-org --role admin --ttl 86400)
+"$BIN"/gatewayctl create-table >/dev/null
+KEY=$("$BIN"/gatewayctl dev seed)
+TOKEN=$("$BIN"/gatewayctl dev-token --org demo-org --role admin --ttl 86400)
 
 wait_for() {
   for _ in $(seq 1 100); do
@@ -52,7 +54,7 @@ wait_for() {
 }
 
 # WhatsApp as the demo data has it: the demo session connected, its groups there.
-EMULATOR_SESSIONS="demo=6281234567890@s.whatsapp.net" target/debug/connection-emulator >.dev/emulator.log 2>&1 &
+EMULATOR_SESSIONS="demo=6281234567890@s.whatsapp.net" "$BIN"/connection-emulator >.dev/emulator.log 2>&1 &
 PIDS+=($!)
 wait_for "$EMULATOR_LISTEN"
 for group in "120363021234567890@g.us|Project Team|Coordination for Q3 launch" \
@@ -69,7 +71,7 @@ urllib.request.urlopen(request).read()
 PY
 done
 
-target/debug/local-api &
+"$BIN"/local-api &
 PIDS+=($!)
 wait_for "$GATEWAY_LISTEN"
 
@@ -83,7 +85,7 @@ table $GATEWAY_TABLE). Demo organization 'demo-org', session 'demo', API key wit
   curl -s -H "Authorization: Bearer $KEY" http://$GATEWAY_LISTEN/api/v1/sessions/demo/groups/120363021234567890%40g.us
 
 A login token of an admin of demo-org, as the web frontend would send (valid 24 h; make another
-with: target/debug/gatewayctl dev-token --org demo-org --role member):
+with: $BIN/gatewayctl dev-token --org demo-org --role member):
 
   curl -s -H "Authorization: Bearer $TOKEN" http://$GATEWAY_LISTEN/api/v1/sessions/demo/groups
 
