@@ -14,8 +14,10 @@ builds, starts moto and the emulator, seeds the table and calls this script; see
 Measurement notes:
 - Every socket this script serves sets TCP_NODELAY and sends each response in one write:
   otherwise Nagle's algorithm and delayed ACKs add up to 40 ms per round trip.
-- "spawn" is the moment just before `subprocess.Popen`; init ends when the process's first
+- "spawn" is the moment just before `posix_spawn`; init ends when the process's first
   `GET /invocation/next` arrives; the first invocation ends when its response has arrived.
+- With two or more cores the function runs alone on the last one; everything else shares the
+  first (run.sh pins moto and the emulator there).
 - Wall time of a warm invocation: from handing the event to the function to having its whole
   response. CPU time: the process's own (all its threads, from /proc/<pid>/task/*/schedstat,
   in ns), read while the function waits in `GET /next`, so a window holds whole invocations.
@@ -51,6 +53,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 
 NS_PER_MS = 1_000_000
+# (cores of everything else, core of the function under test), when there are two or more:
+# then the function's caches are its own, as on Lambda, and its CPU figures steadier.
+_CORES = sorted(os.sched_getaffinity(0))
+PIN = ({_CORES[0]}, {_CORES[-1]}) if len(_CORES) >= 2 else None
 ORG = "demo-org"
 SESSION = "demo"
 # The bench's own session for createGroup, so the groups it makes do not grow the partition
@@ -240,7 +246,7 @@ class DynamoProxy:
                         up = up_reader = None
                         if attempt == 2:
                             raise
-                conn.sendall(raw_response)
+                conn.sendall(keep_alive(raw_response))
                 with self.lock:
                     self.busy_ns += time.perf_counter_ns() - t0
                 if not keep:
@@ -252,6 +258,19 @@ class DynamoProxy:
             conn.close()
             if up is not None:
                 up.close()
+
+
+def keep_alive(raw_response: bytes) -> bytes:
+    """moto's server (werkzeug) answers `Connection: close`: the function would open a new
+    connection for every request, which DynamoDB never makes it do. The proxy keeps the
+    function's connection open (and reconnects to moto itself)."""
+    head, sep, body = raw_response.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    framed = any(l.lower().startswith((b"content-length:", b"transfer-encoding:")) for l in lines)
+    if not framed:
+        return raw_response
+    kept = [l for l in lines if not l.lower().startswith(b"connection:")]
+    return b"\r\n".join(kept) + sep + body
 
 
 def make_tls(directory: Path) -> tuple[ssl.SSLContext, Path]:
@@ -587,6 +606,11 @@ class Child:
         os.waitpid(self.pid, 0)
 
 
+def base(target: str) -> str:
+    """The binary of a target: `get-group@lazy` is get-group run with the variant's settings."""
+    return target.partition("@")[0]
+
+
 def expected_status(name: str) -> int:
     return {"create-group": 201, "update-group": 204}.get(name, 200)
 
@@ -608,7 +632,7 @@ class Bench:
         self.emulator_url = args.emulator_url
         self.logs = Path(args.out).parent / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
-        if "update-group" in args.functions:
+        if any(base(f) == "update-group" for f in args.functions):
             # WhatsApp's side of the group that updateGroup changes: the session's account
             # is its admin.
             request = urllib.request.Request(
@@ -617,7 +641,8 @@ class Bench:
                 headers={"Content-Type": "application/json"})
             urllib.request.urlopen(request, timeout=5).close()
 
-    def env(self, name: str, runtime_api: str) -> dict[str, str]:
+    def env(self, target: str, runtime_api: str) -> dict[str, str]:
+        name = base(target)
         env = {
             "PATH": "/usr/bin:/bin",
             "AWS_LAMBDA_RUNTIME_API": runtime_api,
@@ -641,7 +666,8 @@ class Bench:
             env["GATEWAY_CONNECTION_URL"] = self.emulator_url
             env["GATEWAY_CONNECTION_TOKEN"] = os.environ["GATEWAY_CONNECTION_TOKEN"]
         env.update(self.extra_env)
-        for passed in self.args.env:
+        variant = target.partition("@")[2]
+        for passed in self.args.env + (self.args.variants[variant] if variant else []):
             key, _, value = passed.partition("=")
             env[key] = value
         return env
@@ -649,16 +675,25 @@ class Bench:
     def spawn(self, name: str, api: RuntimeApi) -> tuple["Child", int]:
         """posix_spawn (vfork and exec): 0.1 ms here, where subprocess.Popen takes 2-4 ms
         and varies with the state of this process, which would blur the floor."""
-        binary = str(Path(self.args.bin_dir) / name)
         env = self.env(name, api.address)
+        # A variant may name another build: BENCH_BIN_DIR=... among its settings.
+        binary = str(Path(env.pop("BENCH_BIN_DIR", self.args.bin_dir)) / base(name))
         actions = [
             (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
             (os.POSIX_SPAWN_OPEN, 1, str(self.logs / f"{name}.log"),
              os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644),
             (os.POSIX_SPAWN_DUP2, 1, 2),
         ]
+        if PIN:
+            # The function gets a core of its own (it inherits this thread's affinity);
+            # this script, moto and the emulator share the other one.
+            os.sched_setaffinity(0, PIN[1])
         t0 = time.perf_counter_ns()
-        pid = os.posix_spawn(binary, [binary], env, file_actions=actions)
+        try:
+            pid = os.posix_spawn(binary, [binary], env, file_actions=actions)
+        finally:
+            if PIN:
+                os.sched_setaffinity(0, PIN[0])
         return Child(pid), t0
 
     @staticmethod
@@ -667,7 +702,7 @@ class Bench:
         api.close()
 
     def cold(self, name: str) -> dict:
-        api = RuntimeApi([self.events.make(name, "api_key")])
+        api = RuntimeApi([self.events.make(base(name), "api_key")])
         before, _, busy_before = self.dynamo.snapshot()
         calls_before = connection_calls(self.emulator_url)
         proc, t0 = self.spawn(name, api)
@@ -684,7 +719,7 @@ class Bench:
         if not ok:
             raise RuntimeError(f"{name}: first invocation failed: {body[:300]!r}")
         if name != "bench-bare":
-            check_response(name, body)
+            check_response(base(name), body)
         after, _, busy_after = self.dynamo.snapshot()
         ops = after - before
         return {
@@ -701,7 +736,7 @@ class Bench:
 
     def warm(self, name: str, auth: str, n: int | None = None) -> dict:
         warmup, n = self.args.warmup, n or self.args.warm
-        events = [self.events.make(name, auth) for _ in range(warmup + n)]
+        events = [self.events.make(base(name), auth) for _ in range(warmup + n)]
         first, last = warmup + 1, warmup + n + 1  # the GET /next before and after the window
         api = RuntimeApi(events, probe_at={first, last})
         proc, _ = self.spawn(name, api)
@@ -718,7 +753,7 @@ class Bench:
             self.stop(proc, api)
         if name != "bench-bare":
             for _, _, ok, body in api.done[: 3] + api.done[-3:]:
-                check_response(name, body)
+                check_response(base(name), body)
         failed = sum(1 for _, _, ok, _ in api.done if not ok)
         if failed:
             raise RuntimeError(f"{name}/{auth}: {failed} failed invocations")
@@ -759,7 +794,7 @@ def tls_pass(args, bench: Bench, targets_: list[str]) -> dict:
         for t in targets_:
             colds[t].append(bench.cold(t))
     out = {"note": "SSL_CERT_FILE = the system's roots + the bench CA; DynamoDB at https://localhost"}
-    for t in targets_:
+    for t in sorted(targets_, key=lambda t: base(t) == "create-group"):
         w = bench.warm(t, "api_key", n=args.tls_warm)
         inits = sorted(x["init_ns"] / NS_PER_MS for x in colds[t])
         firsts = sorted(x["first_ns"] / NS_PER_MS for x in colds[t])
@@ -821,7 +856,9 @@ def summarise(args, bench: Bench, colds: dict, warms: dict) -> dict:
                            "warmup_invocations": args.warmup,
                            "memory_size_setting_mb": 256,
                            "dynamodb": "moto server behind a counting proxy, http on loopback",
-                           "runtime_api": "tools/bench/bench.py (Python, TCP_NODELAY, one write per response)"}}
+                           "runtime_api": "tools/bench/bench.py (Python, TCP_NODELAY, one write per response)",
+                           "function_core": sorted(PIN[1]) if PIN else "shared",
+                           "spawn": "posix_spawn"}}
 
     def entry(name: str) -> dict:
         c = colds[name]
@@ -865,11 +902,11 @@ def summarise(args, bench: Bench, colds: dict, warms: dict) -> dict:
             "dynamodb_requests_first_invocation": max(x["dynamo"] for x in c),
             "connection_calls_per_invocation": r(w["api_key"]["connection_calls_per_invocation"], 3),
             "peak_rss_mb": r(max(v["peak_rss_kb"] for v in w.values()) / 1024, 1),
-            "binary_bytes_x86_64": (Path(args.bin_dir) / name).stat().st_size,
-            "zip_bytes_arm64": zip_size(args.zip_dir_arm64, name),
-            "zip_bytes_x86_64": zip_size(args.zip_dir_x86_64, name),
+            "binary_bytes_x86_64": (Path(args.bin_dir) / base(name)).stat().st_size,
+            "zip_bytes_arm64": zip_size(args.zip_dir_arm64, base(name)),
+            "zip_bytes_x86_64": zip_size(args.zip_dir_x86_64, base(name)),
         }
-        arm_binary = Path(args.bin_dir_arm64) / name
+        arm_binary = Path(args.bin_dir_arm64) / base(name)
         e["binary_bytes_arm64"] = arm_binary.stat().st_size if arm_binary.exists() else None
         return e
 
@@ -903,9 +940,9 @@ def targets(report: dict) -> list[dict]:
         check("peak RSS", e["peak_rss_mb"], 32, "MB")
         if e["zip_bytes_arm64"] is not None:
             check("arm64 zip", r(e["zip_bytes_arm64"] / 2**20, 2), 4.0, "MiB")
-        if name in BUDGETS:
+        if base(name) in BUDGETS:
             check("DynamoDB requests per invocation (warm, auth cached)",
-                  e["dynamodb_requests_per_invocation"], BUDGETS[name])
+                  e["dynamodb_requests_per_invocation"], BUDGETS[base(name)])
     return out
 
 
@@ -974,9 +1011,19 @@ def main() -> int:
                    help="cold starts per function with DynamoDB behind TLS (0: skip)")
     p.add_argument("--tls-warm", type=int, default=300)
     p.add_argument("--env", action="append", default=[], help="KEY=VALUE for every function")
+    p.add_argument("--variant", action="append", default=[], metavar="NAME:K=V[,K=V]",
+                   help="also measure every function as <function>@NAME with these settings "
+                        "(for trying a change: same binary, same run, interleaved)")
     p.add_argument("--out", default="target/bench/report.json")
     args = p.parse_args()
     args.functions = [f for f in args.functions.split(",") if f]
+    if PIN:
+        os.sched_setaffinity(0, PIN[0])
+    args.variants = {}
+    for spec in args.variant:
+        vname, _, settings = spec.partition(":")
+        args.variants[vname] = [kv for kv in settings.split(",") if kv]
+    args.functions += [f"{f}@{v}" for v in args.variants for f in list(args.functions)]
     os.chdir(args.repo)
 
     bench = Bench(args)
@@ -991,10 +1038,15 @@ def main() -> int:
     for i in range(args.cold):
         for t in targets_:
             colds[t].append(bench.cold(t))
-    for auth in ("api_key", "jwt"):
-        for t in targets_:
-            print(f"warm: {t} ({auth}), {args.warm} invocations", file=sys.stderr)
-            warms[t][auth] = bench.warm(t, auth)
+    # createGroup last: moto's Query got slower as the thousands of groups it makes filled
+    # the table, which showed in listGroups' wall times.
+    order = sorted(targets_, key=lambda t: base(t) == "create-group")
+    for creating in (False, True):
+        for auth in ("api_key", "jwt"):
+            for t in order:
+                if (base(t) == "create-group") == creating:
+                    print(f"warm: {t} ({auth}), {args.warm} invocations", file=sys.stderr)
+                    warms[t][auth] = bench.warm(t, auth)
 
     report = summarise(args, bench, colds, warms)
     report["jwks_fetches"] = bench.tokens.fetches
