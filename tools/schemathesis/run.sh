@@ -37,17 +37,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_for() {
-  for _ in $(seq 1 100); do
-    if "$VENV_PY" -c "import socket; h, p = '$1'.rsplit(':', 1); socket.create_connection((h, int(p)), 0.2)" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "nothing answers on $1" >&2
-  return 1
-}
-
 export RUST_LOG=${RUST_LOG:-warn}
 GATEWAY_TABLE="conformance-$(date +%s)"
 export GATEWAY_TABLE

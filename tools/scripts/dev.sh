@@ -42,17 +42,6 @@ MOTO_LOG=.dev/moto.log start_moto
 KEY=$("$BIN"/gatewayctl dev seed)
 TOKEN=$("$BIN"/gatewayctl dev-token --org demo-org --role admin --ttl 86400)
 
-wait_for() {
-  for _ in $(seq 1 100); do
-    if "$VENV_PY" -c "import socket; h, p = '$1'.rsplit(':', 1); socket.create_connection((h, int(p)), 0.2)" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "nothing answers on $1" >&2
-  return 1
-}
-
 # WhatsApp as the demo data has it: the demo session connected, its groups there.
 EMULATOR_SESSIONS="demo=6281234567890@s.whatsapp.net" "$BIN"/connection-emulator >.dev/emulator.log 2>&1 &
 PIDS+=($!)

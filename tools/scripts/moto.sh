@@ -29,6 +29,18 @@ start_moto() {
   return 1
 }
 
+# Waits (bounded) until something accepts connections on HOST:PORT.
+wait_for() {
+  for _ in $(seq 1 100); do
+    if "$VENV_PY" -c "import socket; h, p = '$1'.rsplit(':', 1); socket.create_connection((h, int(p)), 0.2)" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "nothing answers on $1" >&2
+  return 1
+}
+
 stop_moto() {
   if [ -n "${MOTO_PID:-}" ]; then
     kill "$MOTO_PID" 2>/dev/null || true
