@@ -17,7 +17,9 @@ export PATH="$ROOT/.venv/bin:$PATH"
 # shellcheck source=tools/scripts/moto.sh
 source tools/scripts/moto.sh
 
-OUT=target/bench
+# Where cargo puts things (CARGO_TARGET_DIR, as the SAM build sets it, or target/).
+TARGET=${CARGO_TARGET_DIR:-target}
+OUT=$TARGET/bench
 mkdir -p "$OUT/logs"
 rm -f "$OUT"/logs/*.log
 
@@ -41,7 +43,7 @@ if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
   if [ "${BENCH_SKIP_ARM64:-}" != 1 ]; then
     # Its own lambda dir: both architectures would otherwise write target/lambda/<bin>/.
     echo "building arm64 (sizes only) ..."
-    cargo lambda build --release --arm64 --output-format zip --lambda-dir target/lambda-arm64 \
+    cargo lambda build --release --arm64 --output-format zip --lambda-dir "$TARGET/lambda-arm64" \
       "${BIN_ARGS[@]}"
   fi
 fi
@@ -49,12 +51,12 @@ fi
 rm -rf "$OUT/bin" "$OUT/zip"
 mkdir -p "$OUT/bin/x86_64" "$OUT/bin/arm64" "$OUT/zip/x86_64" "$OUT/zip/arm64"
 for b in bench-bare "${FUNCTIONS[@]}"; do
-  cp target/x86_64-unknown-linux-gnu/release/"$b" "$OUT/bin/x86_64/"
+  cp "$TARGET/x86_64-unknown-linux-gnu/release/$b" "$OUT/bin/x86_64/"
   mkdir -p "$OUT/zip/x86_64/$b" "$OUT/zip/arm64/$b"
-  cp target/lambda/"$b"/bootstrap.zip "$OUT/zip/x86_64/$b/"
-  if [ -f target/lambda-arm64/"$b"/bootstrap.zip ]; then
-    cp target/aarch64-unknown-linux-gnu/release/"$b" "$OUT/bin/arm64/"
-    cp target/lambda-arm64/"$b"/bootstrap.zip "$OUT/zip/arm64/$b/"
+  cp "$TARGET/lambda/$b/bootstrap.zip" "$OUT/zip/x86_64/$b/"
+  if [ -f "$TARGET/lambda-arm64/$b/bootstrap.zip" ]; then
+    cp "$TARGET/aarch64-unknown-linux-gnu/release/$b" "$OUT/bin/arm64/"
+    cp "$TARGET/lambda-arm64/$b/bootstrap.zip" "$OUT/zip/arm64/$b/"
   fi
 done
 
@@ -80,7 +82,7 @@ MOTO_LOG=$OUT/logs/moto.log start_moto
 FIRST_CORE=$("$VENV_PY" -c 'import os; print(min(os.sched_getaffinity(0)))')
 taskset -a -p -c "$FIRST_CORE" "$MOTO_PID" >/dev/null
 export GATEWAY_TABLE=bench
-CTL=target/debug/gatewayctl
+CTL=$TARGET/debug/gatewayctl
 $CTL create-table >/dev/null
 $CTL dev seed >/dev/null
 ACCOUNT=6281234567890@s.whatsapp.net
@@ -91,7 +93,7 @@ EMULATOR_PORT=$(free_port)
 export GATEWAY_CONNECTION_URL=http://127.0.0.1:$EMULATOR_PORT
 EMULATOR_LISTEN=127.0.0.1:$EMULATOR_PORT RUST_LOG=warn \
   EMULATOR_SESSIONS="demo=$ACCOUNT,bench-create=$ACCOUNT" \
-  taskset -c "$FIRST_CORE" target/debug/connection-emulator >"$OUT/logs/emulator.log" 2>&1 &
+  taskset -c "$FIRST_CORE" "$TARGET/debug/connection-emulator" >"$OUT/logs/emulator.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do
   if "$VENV_PY" -c "import urllib.request as u; u.urlopen('$GATEWAY_CONNECTION_URL/_emulator/health', timeout=0.2)" 2>/dev/null; then
