@@ -40,10 +40,9 @@ fn sorted(mut items: Vec<Value>, by: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn create_table_makes_the_table_template_yaml_declares() {
-    let sdk = gateway_store::sdk_config(&Default::default()).await;
-    let store = Store::new(
-        aws_sdk_dynamodb::Client::new(&sdk),
+    let store = Store::connect(
         format!("ctl-{}", gateway_auth::api_key::random_base62(10)),
+        &crate::support::sdk_config(),
     );
     let out = run_ctl(&store, &["create-table"], "").await.unwrap();
     assert_eq!(out.trim(), store.table());

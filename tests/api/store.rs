@@ -147,3 +147,21 @@ async fn an_import_writes_whatever_version_is_stored_and_keeps_it() {
         .unwrap();
     assert_eq!(stale.subject.as_str(), "imported");
 }
+
+#[tokio::test]
+async fn opening_the_connection_reaches_the_table_and_leaves_it_untouched() {
+    let store = fresh_table().await;
+    store.open_connection().await.unwrap();
+    let items = store
+        .client()
+        .scan()
+        .table_name(store.table())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(items.count(), 0);
+
+    // It really asks DynamoDB: a table that is not there is an error.
+    let missing = Store::connect("no-such-table", &crate::support::sdk_config());
+    assert!(missing.open_connection().await.is_err());
+}

@@ -19,7 +19,7 @@ use gateway_domain::{
 };
 use gateway_http::Services;
 use gateway_live::LiveServices;
-use gateway_store::{GroupSnapshot, SessionRecord, Store, StoreConfig};
+use gateway_store::{GroupSnapshot, SessionRecord, Store};
 use local_api::LocalApi;
 use serde_json::Value;
 use std::time::Duration;
@@ -93,12 +93,17 @@ pub fn endpoint() -> String {
     })
 }
 
+/// What the functions configure their SDK clients with: the environment `make test` sets.
+pub fn sdk_config() -> gateway_aws::SdkConfig {
+    gateway_aws::from_env(&gateway_aws::SdkTimeouts::default())
+        .unwrap_or_else(|missing| panic!("{missing}: run the tests with `make test`"))
+}
+
 pub async fn fresh_table() -> Store {
     endpoint();
-    let sdk = gateway_store::sdk_config(&StoreConfig::default()).await;
-    let store = Store::new(
-        Client::new(&sdk),
+    let store = Store::connect(
         format!("test-{}", api_key::random_base62(12)),
+        &sdk_config(),
     );
     store.create_table().await.unwrap();
     store
@@ -111,10 +116,9 @@ pub async fn spawn_app() -> TestApp {
 /// Like [`spawn_app`], with the connection service at `url` instead of the emulator.
 pub async fn spawn_app_with_connection(url: Option<&str>) -> TestApp {
     let store = fresh_table().await;
-    let sdk = gateway_store::sdk_config(&StoreConfig::default()).await;
     let requests = Arc::new(RequestLog::default());
     let counted = Client::from_conf(
-        aws_sdk_dynamodb::config::Builder::from(&sdk)
+        gateway_store::client_config(&sdk_config())
             .interceptor(CountRequests(requests.clone()))
             .build(),
     );

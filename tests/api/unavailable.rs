@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use gateway_auth::LoginVerifier;
+use gateway_aws::SdkTimeouts;
 use gateway_domain::{Clock, ManualClock, SystemClock};
 use gateway_http::Services;
-use gateway_store::{Store, StoreConfig};
+use gateway_store::Store;
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -54,13 +55,13 @@ impl Cable {
 
 async fn app_behind(cable: &Cable) -> TestApp {
     let seed = fresh_table().await;
-    let config = StoreConfig {
+    let timeouts = SdkTimeouts {
         connect_timeout: Duration::from_millis(300),
         attempt_timeout: Duration::from_millis(700),
         operation_timeout: Duration::from_secs(3),
         max_attempts: 2,
     };
-    let sdk = gateway_store::sdk_config(&config).await;
+    let sdk = gateway_aws::from_env(&timeouts).unwrap();
     let client = Client::from_conf(
         aws_sdk_dynamodb::config::Builder::from(&sdk)
             .endpoint_url(format!("http://127.0.0.1:{}", cable.port))

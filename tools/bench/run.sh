@@ -7,7 +7,8 @@
 # Settings (environment): BENCH_COLD (fresh processes per function, default 25),
 # BENCH_WARM (measured warm invocations per function and credential, default 1000),
 # BENCH_FUNCTIONS (comma-separated, default: every function with a real main.rs),
-# BENCH_SKIP_BUILD=1 (measure what target/ holds), BENCH_SKIP_ARM64=1 (no arm64 build).
+# BENCH_SKIP_BUILD=1 (measure what target/ holds), BENCH_SKIP_ARM64=1 (no arm64 build),
+# BENCH_ARGS (more arguments for bench.py, e.g. "--variant old:BENCH_BIN_DIR=/tmp/old-bin").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -111,4 +112,5 @@ FUNCTION_LIST=$(IFS=,; echo "${FUNCTIONS[*]}")
   --zip-dir-arm64 "$OUT/zip/arm64" \
   --cold "${BENCH_COLD:-25}" \
   --warm "${BENCH_WARM:-1000}" \
-  --out "$OUT/report.json"
+  --out "$OUT/report.json" \
+  ${BENCH_ARGS:-}

@@ -4,6 +4,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
+use gateway_aws::SdkTimeouts;
 use gateway_errors::BoxError;
 use tokio::sync::Mutex;
 
@@ -43,8 +44,8 @@ pub struct SecretsManagerToken {
 }
 
 impl SecretsManagerToken {
-    /// The AWS configuration is loaded at the first fetch, not here: construction happens at
-    /// cold start, and functions that never call the service should not pay for it.
+    /// The client is built at the first fetch, not here: construction happens at cold start,
+    /// and functions that never call the service should not pay for it.
     pub fn new(secret_id: impl Into<String>) -> Self {
         Self {
             secret_id: secret_id.into(),
@@ -69,12 +70,15 @@ impl FetchToken for SecretsManagerToken {
         Box::pin(async move {
             let client = self
                 .client
-                .get_or_init(|| async {
-                    let config =
-                        aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-                    aws_sdk_secretsmanager::Client::new(&config)
+                .get_or_try_init(|| async {
+                    let sdk = gateway_aws::from_env(&SdkTimeouts::default())?;
+                    let mut config = aws_sdk_secretsmanager::config::Builder::from(&sdk);
+                    if let Some(url) = gateway_aws::endpoint_url("SECRETS_MANAGER") {
+                        config = config.endpoint_url(url);
+                    }
+                    Ok::<_, BoxError>(aws_sdk_secretsmanager::Client::from_conf(config.build()))
                 })
-                .await;
+                .await?;
             let output = client
                 .get_secret_value()
                 .secret_id(&self.secret_id)

@@ -11,8 +11,11 @@ use gateway_domain::SessionId;
 use lambda_http::{Body, Request, RequestExt, Response};
 use tracing::Instrument;
 use tracing::field::Empty;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Logs to stdout; the level comes from `RUST_LOG` (default `info`). Lambda adds the time.
 pub fn init_tracing() {
@@ -20,21 +23,40 @@ pub fn init_tracing() {
 }
 
 /// The same logs to `writer` (tests read them); `RUST_LOG` still wins over `default_filter`.
+///
+/// `RUST_LOG` takes levels per target (`info`, `warn,gateway_auth=debug`): tracing-subscriber's
+/// `Targets`, not its `EnvFilter`, whose span-field directives need a regex engine in every
+/// function's binary (BENCHMARKS.md).
 pub fn init_tracing_to<W>(writer: W, default_filter: &str)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
-    let _ = tracing_subscriber::fmt()
+    let (filter, problem) = log_filter(std::env::var("RUST_LOG").ok().as_deref(), default_filter);
+    let layer = tracing_subscriber::fmt::layer()
         .json()
-        .with_env_filter(filter)
         .with_writer(writer)
         .with_current_span(true)
         .with_span_list(false)
         .with_target(false)
-        .without_time()
+        .without_time();
+    let _ = tracing_subscriber::registry()
+        .with(layer.with_filter(filter))
         .try_init();
+    if let Some(problem) = problem {
+        tracing::warn!(%problem, "RUST_LOG is not understood; logging at the default level");
+    }
+}
+
+/// The filter `rust_log` asks for, else `default_filter` and why `rust_log` was not used.
+fn log_filter(rust_log: Option<&str>, default_filter: &str) -> (Targets, Option<String>) {
+    let default = || default_filter.parse().unwrap_or_else(|_| Targets::new());
+    match rust_log.map(str::trim).filter(|v| !v.is_empty()) {
+        None => (default(), None),
+        Some(wanted) => match wanted.parse::<Targets>() {
+            Ok(targets) => (targets, None),
+            Err(error) => (default(), Some(error.to_string())),
+        },
+    }
 }
 
 /// Runs a handler inside the request's span and writes its one summary line.
@@ -73,4 +95,52 @@ pub fn log_principal(principal: &Principal) {
 /// Adds the session to the request's log line.
 pub fn log_session(session: &SessionId) {
     tracing::Span::current().record("session", session.as_str());
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+    use tracing::level_filters::LevelFilter;
+
+    use super::*;
+
+    fn level_for(targets: &Targets, target: &str) -> Option<Level> {
+        [
+            Level::TRACE,
+            Level::DEBUG,
+            Level::INFO,
+            Level::WARN,
+            Level::ERROR,
+        ]
+        .into_iter()
+        .find(|level| targets.would_enable(target, level))
+    }
+
+    #[test]
+    fn rust_log_sets_levels_per_target() {
+        let (targets, problem) = log_filter(Some("warn,gateway_auth=debug"), "info");
+        assert_eq!(problem, None);
+        assert_eq!(
+            level_for(&targets, "gateway_auth::login"),
+            Some(Level::DEBUG)
+        );
+        assert_eq!(level_for(&targets, "aws_smithy_runtime"), Some(Level::WARN));
+    }
+
+    #[test]
+    fn no_or_blank_rust_log_is_the_default() {
+        for rust_log in [None, Some(""), Some("  ")] {
+            let (targets, problem) = log_filter(rust_log, "info");
+            assert_eq!(problem, None);
+            assert_eq!(level_for(&targets, "anything"), Some(Level::INFO));
+        }
+    }
+
+    #[test]
+    fn a_rust_log_that_does_not_parse_falls_back_and_says_why() {
+        let (targets, problem) = log_filter(Some("info,gateway_auth=loud"), "info");
+        assert!(problem.is_some());
+        assert_eq!(level_for(&targets, "anything"), Some(Level::INFO));
+        assert_eq!(targets.default_level(), Some(LevelFilter::INFO));
+    }
 }

@@ -89,7 +89,7 @@ impl Store {
             request_hash: request_hash.to_owned(),
             attempt: attempt.to_owned(),
             expires_at,
-            ttl: expires_at.div_euclid(1000) + 1,
+            ttl: ttl_seconds(expires_at),
             response: None,
             released: false,
         };
@@ -166,21 +166,9 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let response = serde_dynamo::to_attribute_value(response).map_err(StoreError::malformed)?;
         let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(record_id)))
-            .update_expression("SET #response = :response, expiresAt = :until, #ttl = :ttl")
-            .condition_expression("attempt = :attempt")
+            .finish_attempt(record_id, attempt, keep_until_ms, "#response = :response")
             .expression_attribute_names("#response", "response")
-            .expression_attribute_names("#ttl", TTL)
             .expression_attribute_values(":response", response)
-            .expression_attribute_values(":until", AttributeValue::N(keep_until_ms.to_string()))
-            .expression_attribute_values(
-                ":ttl",
-                AttributeValue::N((keep_until_ms.div_euclid(1000) + 1).to_string()),
-            )
-            .expression_attribute_values(":attempt", AttributeValue::S(attempt.to_owned()))
             .send()
             .await;
         conditional(result.map(|_| ()))
@@ -195,24 +183,42 @@ impl Store {
         keep_until_ms: i64,
     ) -> Result<bool, StoreError> {
         let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(record_id)))
-            .update_expression("SET released = :true, expiresAt = :until, #ttl = :ttl")
-            .condition_expression("attempt = :attempt")
-            .expression_attribute_names("#ttl", TTL)
+            .finish_attempt(record_id, attempt, keep_until_ms, "released = :true")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
-            .expression_attribute_values(":until", AttributeValue::N(keep_until_ms.to_string()))
-            .expression_attribute_values(
-                ":ttl",
-                AttributeValue::N((keep_until_ms.div_euclid(1000) + 1).to_string()),
-            )
-            .expression_attribute_values(":attempt", AttributeValue::S(attempt.to_owned()))
             .send()
             .await;
         conditional(result.map(|_| ()))
     }
+
+    /// The update that ends `attempt` (only if the record is still that attempt's): `outcome`
+    /// plus how long the record is kept, for readers (`expiresAt`) and for DynamoDB's TTL.
+    fn finish_attempt(
+        &self,
+        record_id: &str,
+        attempt: &str,
+        keep_until_ms: i64,
+        outcome: &str,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(record_id)))
+            .update_expression(format!("SET {outcome}, expiresAt = :until, #ttl = :ttl"))
+            .condition_expression("attempt = :attempt")
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_values(":until", AttributeValue::N(keep_until_ms.to_string()))
+            .expression_attribute_values(
+                ":ttl",
+                AttributeValue::N(ttl_seconds(keep_until_ms).to_string()),
+            )
+            .expression_attribute_values(":attempt", AttributeValue::S(attempt.to_owned()))
+    }
+}
+
+/// DynamoDB's TTL attribute, in whole seconds: rounded up, so the item never goes before its
+/// `expiresAt`.
+fn ttl_seconds(expires_at_ms: i64) -> i64 {
+    expires_at_ms.div_euclid(1000) + 1
 }
 
 /// `Ok(false)` for a failed condition, the store's error for anything else.

@@ -13,16 +13,15 @@
 //! from one Query, and a session plus one group from one BatchGetItem.
 
 mod api_keys;
-mod config;
 mod error;
 mod groups;
 mod idempotency;
 mod keys;
+mod prime;
 mod sessions;
 mod table;
 
 pub use api_keys::ApiKeyRecord;
-pub use config::{StoreConfig, sdk_config};
 pub use error::StoreError;
 pub use groups::{GroupPage, GroupSnapshot};
 pub use idempotency::{Claim, StoredResponse};
@@ -30,6 +29,17 @@ pub use sessions::SessionRecord;
 pub use table::{TABLE_ATTRIBUTES, TableDefinition, table_definition};
 
 use aws_sdk_dynamodb::Client;
+use gateway_aws::SdkConfig;
+
+/// The DynamoDB client's configuration: `sdk`'s, at `AWS_ENDPOINT_URL_DYNAMODB` where that is
+/// set. Callers may add to it (the tests count requests with an interceptor).
+pub fn client_config(sdk: &SdkConfig) -> aws_sdk_dynamodb::config::Builder {
+    let builder = aws_sdk_dynamodb::config::Builder::from(sdk);
+    match gateway_aws::endpoint_url("DYNAMODB") {
+        Some(url) => builder.endpoint_url(url),
+        None => builder,
+    }
+}
 
 /// The DynamoDB table of the gateway. Cheap to clone: the SDK client is reference-counted.
 #[derive(Clone, Debug)]
@@ -46,10 +56,10 @@ impl Store {
         }
     }
 
-    /// A store whose SDK client is configured from the environment.
-    pub async fn connect(table: impl Into<String>, config: &StoreConfig) -> Self {
-        let sdk = sdk_config(config).await;
-        Self::new(Client::new(&sdk), table)
+    /// A store reached with `sdk`'s region, credentials and timeouts, at
+    /// `AWS_ENDPOINT_URL_DYNAMODB` where that is set (a local DynamoDB).
+    pub fn connect(table: impl Into<String>, sdk: &SdkConfig) -> Self {
+        Self::new(Client::from_conf(client_config(sdk).build()), table)
     }
 
     pub fn table(&self) -> &str {

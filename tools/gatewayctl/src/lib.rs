@@ -10,11 +10,12 @@ use aws_smithy_types::date_time::Format;
 use clap::{Parser, Subcommand};
 use gateway_auth::api_key;
 use gateway_auth::login::dev::DevSigner;
+use gateway_aws::SdkTimeouts;
 use gateway_domain::{
     Capabilities, Clock, Description, OrgId, SessionId, Subject, SystemClock, UserJid,
 };
 use gateway_http::{ConfigError, env_required};
-use gateway_store::{GroupSnapshot, SessionRecord, Store, StoreConfig, StoreError};
+use gateway_store::{GroupSnapshot, SessionRecord, Store, StoreError};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 #[derive(Debug, Parser)]
@@ -148,7 +149,13 @@ pub async fn run_from_env(
             "dev commands only run against a local DynamoDB (set AWS_ENDPOINT_URL_DYNAMODB)".into(),
         ));
     }
-    let store = Store::connect(table, &StoreConfig::default()).await;
+    let timeouts = SdkTimeouts::default();
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts.timeout_config())
+        .retry_config(timeouts.retry_config())
+        .load()
+        .await;
+    let store = Store::connect(table, &sdk);
     run(cli, &store, Arc::new(SystemClock), input, out).await
 }
 

@@ -7,7 +7,7 @@
 //! A failed fetch changes nothing: cached keys work until their own TTL runs out.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use base64::Engine;
@@ -121,7 +121,8 @@ enum FetchError {
 /// The cache shared by every request of a warm function.
 pub struct Jwks {
     url: String,
-    client: Option<reqwest::Client>,
+    /// Built at the first fetch; `None` if it would not build (then every fetch fails).
+    client: OnceLock<Option<reqwest::Client>>,
     clock: Arc<dyn Clock>,
     current: Mutex<Arc<KeySet>>,
     /// Held for the whole fetch, so concurrent misses wait for one fetch instead of each
@@ -130,25 +131,13 @@ pub struct Jwks {
 }
 
 impl Jwks {
-    /// No I/O: the first fetch happens with the first login token, keeping cold starts fast.
+    /// No I/O, and no HTTP client yet: building one reads and parses every trust root
+    /// (~3 ms of init here), which functions called only with API keys never need. The first
+    /// login token builds it, together with the JWKS fetch it needs anyway.
     pub fn new(url: String, clock: Arc<dyn Clock>) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            // A JWKS URL is fixed configuration: a redirect is a misconfiguration (or an
-            // attempt to hand us someone else's keys) and should show as a failed fetch.
-            .redirect(reqwest::redirect::Policy::none())
-            .build();
-        let client = match client {
-            Ok(client) => Some(client),
-            Err(error) => {
-                tracing::error!(%error, "JWKS HTTP client did not build; login tokens will be refused");
-                None
-            }
-        };
         Self {
             url,
-            client,
+            client: OnceLock::new(),
             clock,
             current: Mutex::new(Arc::new(KeySet::empty())),
             fetching: tokio::sync::Mutex::new(None),
@@ -208,13 +197,34 @@ impl Jwks {
     }
 
     async fn fetch(&self) -> Result<HashMap<String, Vec<VerifyKey>>, FetchError> {
-        let client = self.client.as_ref().ok_or(FetchError::NoClient)?;
+        let client = self
+            .client
+            .get_or_init(build_client)
+            .as_ref()
+            .ok_or(FetchError::NoClient)?;
         // The client's timeout covers the same ground; this one also bounds a body that
         // trickles in byte by byte, whatever reqwest counts as activity.
         let body = tokio::time::timeout(FETCH_TIMEOUT, read_body(client, &self.url))
             .await
             .map_err(|_| FetchError::Timeout)??;
         parse_jwks(&body)
+    }
+}
+
+fn build_client() -> Option<reqwest::Client> {
+    let client = reqwest::Client::builder()
+        .timeout(FETCH_TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT)
+        // A JWKS URL is fixed configuration: a redirect is a misconfiguration (or an attempt
+        // to hand us someone else's keys) and should show as a failed fetch.
+        .redirect(reqwest::redirect::Policy::none())
+        .build();
+    match client {
+        Ok(client) => Some(client),
+        Err(error) => {
+            tracing::error!(%error, "JWKS HTTP client did not build; login tokens will be refused");
+            None
+        }
     }
 }
 
