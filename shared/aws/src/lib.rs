@@ -86,8 +86,13 @@ pub fn from_lookup(
         None,
         "lambda-environment",
     );
+    // The SDKs' own switches for FIPS and dual-stack endpoints (GovCloud, IPv6), as aws-config
+    // reads them.
+    let switch = |name: &str| set(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     Ok(SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
+        .use_fips(switch("AWS_USE_FIPS_ENDPOINT"))
+        .use_dual_stack(switch("AWS_USE_DUALSTACK_ENDPOINT"))
         .region(Region::new(region))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .timeout_config(timeouts.timeout_config())
@@ -148,6 +153,25 @@ mod tests {
         assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(7)));
         assert_eq!(config.retry_config().unwrap().max_attempts(), 3);
         assert!(config.behavior_version().is_some());
+    }
+
+    #[test]
+    fn fips_and_dual_stack_endpoints_are_asked_for_as_the_sdks_do() {
+        let plain = from_lookup(lookup(LAMBDA), &SdkTimeouts::default()).unwrap();
+        assert_eq!(
+            (plain.use_fips(), plain.use_dual_stack()),
+            (Some(false), Some(false))
+        );
+        let mut vars = LAMBDA.to_vec();
+        vars.extend([
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+            ("AWS_USE_DUALSTACK_ENDPOINT", "TRUE"),
+        ]);
+        let both = from_lookup(lookup(&vars), &SdkTimeouts::default()).unwrap();
+        assert_eq!(
+            (both.use_fips(), both.use_dual_stack()),
+            (Some(true), Some(true))
+        );
     }
 
     #[test]

@@ -48,14 +48,27 @@ where
 }
 
 /// The filter `rust_log` asks for, else `default_filter` and why `rust_log` was not used.
+/// Directives are trimmed and empty ones dropped (as `EnvFilter` does; `Targets` alone would
+/// read `"info,"` as errors only); span directives (`target[span]=level`) are refused rather
+/// than taken for a target name that never matches.
 fn log_filter(rust_log: Option<&str>, default_filter: &str) -> (Targets, Option<String>) {
     let default = || default_filter.parse().unwrap_or_else(|_| Targets::new());
-    match rust_log.map(str::trim).filter(|v| !v.is_empty()) {
-        None => (default(), None),
-        Some(wanted) => match wanted.parse::<Targets>() {
-            Ok(targets) => (targets, None),
-            Err(error) => (default(), Some(error.to_string())),
-        },
+    let directives: Vec<&str> = rust_log
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
+    if directives.is_empty() {
+        return (default(), None);
+    }
+    if let Some(span) = directives.iter().find(|d| d.contains(['[', ']', '{', '}'])) {
+        let problem = format!("span directives such as '{span}' are not supported");
+        return (default(), Some(problem));
+    }
+    match directives.join(",").parse::<Targets>() {
+        Ok(targets) => (targets, None),
+        Err(error) => (default(), Some(error.to_string())),
     }
 }
 
@@ -118,18 +131,35 @@ mod tests {
 
     #[test]
     fn rust_log_sets_levels_per_target() {
-        let (targets, problem) = log_filter(Some("warn,gateway_auth=debug"), "info");
+        for rust_log in ["warn,gateway_auth=debug", " warn , gateway_auth=debug ,"] {
+            let (targets, problem) = log_filter(Some(rust_log), "info");
+            assert_eq!(problem, None, "{rust_log:?}");
+            let auth = level_for(&targets, "gateway_auth::login");
+            assert_eq!(auth, Some(Level::DEBUG), "{rust_log:?}");
+            let sdk = level_for(&targets, "aws_smithy_runtime");
+            assert_eq!(sdk, Some(Level::WARN), "{rust_log:?}");
+        }
+    }
+
+    #[test]
+    fn a_trailing_comma_keeps_the_level() {
+        let (targets, problem) = log_filter(Some("debug,"), "info");
         assert_eq!(problem, None);
-        assert_eq!(
-            level_for(&targets, "gateway_auth::login"),
-            Some(Level::DEBUG)
-        );
-        assert_eq!(level_for(&targets, "aws_smithy_runtime"), Some(Level::WARN));
+        assert_eq!(level_for(&targets, "anything"), Some(Level::DEBUG));
+    }
+
+    #[test]
+    fn span_directives_are_refused_not_misread() {
+        for rust_log in ["gateway_http[request]=debug", "info,[request{org=a}]=trace"] {
+            let (targets, problem) = log_filter(Some(rust_log), "info");
+            assert!(problem.is_some(), "{rust_log:?}");
+            assert_eq!(level_for(&targets, "gateway_http"), Some(Level::INFO));
+        }
     }
 
     #[test]
     fn no_or_blank_rust_log_is_the_default() {
-        for rust_log in [None, Some(""), Some("  ")] {
+        for rust_log in [None, Some(""), Some("  "), Some(" , ")] {
             let (targets, problem) = log_filter(rust_log, "info");
             assert_eq!(problem, None);
             assert_eq!(level_for(&targets, "anything"), Some(Level::INFO));

@@ -215,8 +215,8 @@ impl Store {
     }
 }
 
-/// DynamoDB's TTL attribute, in whole seconds: rounded up, so the item never goes before its
-/// `expiresAt`.
+/// DynamoDB's TTL attribute, in whole seconds: the next whole second after `expiresAt`, so the
+/// item never goes before it.
 fn ttl_seconds(expires_at_ms: i64) -> i64 {
     expires_at_ms.div_euclid(1000) + 1
 }

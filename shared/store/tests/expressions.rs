@@ -249,3 +249,87 @@ async fn a_server_error_is_unavailable_and_a_validation_error_is_not() {
     let error = store(client).get_session(&session()).await.unwrap_err();
     assert!(matches!(error, StoreError::Other(_)), "{error:?}");
 }
+
+/// Ends an idempotency attempt only if the record is still that attempt's, and keeps the record
+/// (`expiresAt`) and DynamoDB's TTL (the next whole second) in step.
+fn ends_attempt(
+    req: &aws_sdk_dynamodb::operation::update_item::UpdateItemInput,
+    outcome: &str,
+) -> bool {
+    let names = req.expression_attribute_names();
+    let values = req.expression_attribute_values();
+    req.update_expression() == Some(&format!("SET {outcome}, expiresAt = :until, #ttl = :ttl"))
+        && req.condition_expression() == Some("attempt = :attempt")
+        && names.and_then(|n| n.get("#ttl")).map(String::as_str) == Some("ttl")
+        && values.and_then(|v| v.get(":attempt")) == Some(&AttributeValue::S("a1".into()))
+        && values.and_then(|v| v.get(":until")) == Some(&AttributeValue::N("5000500".into()))
+        && values.and_then(|v| v.get(":ttl")) == Some(&AttributeValue::N("5001".into()))
+        && req.key().and_then(|k| k.get("PK")) == Some(&AttributeValue::S("IDEMPOTENCY#r1".into()))
+}
+
+#[tokio::test]
+async fn completing_an_attempt_stores_its_answer_only_while_the_attempt_holds_the_key() {
+    let complete = mock!(Client::update_item)
+        .match_requests(|req| {
+            ends_attempt(req, "#response = :response")
+                && req
+                    .expression_attribute_names()
+                    .and_then(|n| n.get("#response"))
+                    .map(String::as_str)
+                    == Some("response")
+                && req
+                    .expression_attribute_values()
+                    .and_then(|v| v.get(":response"))
+                    .and_then(|r| r.as_m().ok())
+                    .and_then(|m| m.get("status"))
+                    == Some(&AttributeValue::N("201".into()))
+        })
+        .then_output(|| UpdateItemOutput::builder().build());
+    let taken_over = mock!(Client::update_item)
+        .then_error(|| UpdateItemError::ConditionalCheckFailedException(condition_failed(None)));
+    let client = mock_client!(
+        aws_sdk_dynamodb,
+        RuleMode::Sequential,
+        [&complete, &taken_over]
+    );
+    let response = gateway_store::StoredResponse {
+        status: 201,
+        body: "{}".into(),
+        location: None,
+    };
+    let store = store(client);
+    assert!(
+        store
+            .complete_idempotency_key("r1", "a1", &response, 5_000_500)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .complete_idempotency_key("r1", "a1", &response, 5_000_500)
+            .await
+            .unwrap()
+    );
+    assert_eq!(complete.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn releasing_an_attempt_marks_the_key_released_only_while_the_attempt_holds_it() {
+    let release = mock!(Client::update_item)
+        .match_requests(|req| {
+            ends_attempt(req, "released = :true")
+                && req
+                    .expression_attribute_values()
+                    .and_then(|v| v.get(":true"))
+                    == Some(&AttributeValue::Bool(true))
+        })
+        .then_output(|| UpdateItemOutput::builder().build());
+    let client = mock_client!(aws_sdk_dynamodb, [&release]);
+    assert!(
+        store(client)
+            .release_idempotency_key("r1", "a1", 5_000_500)
+            .await
+            .unwrap()
+    );
+    assert_eq!(release.num_calls(), 1);
+}
