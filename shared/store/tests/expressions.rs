@@ -285,8 +285,19 @@ async fn completing_an_attempt_stores_its_answer_only_while_the_attempt_holds_th
                     == Some(&AttributeValue::N("201".into()))
         })
         .then_output(|| UpdateItemOutput::builder().build());
-    let taken_over = mock!(Client::update_item)
-        .then_error(|| UpdateItemError::ConditionalCheckFailedException(condition_failed(None)));
+    // As DynamoDB answers: the error's code is what tells a lost condition from a failure.
+    let taken_over = mock!(Client::update_item).then_error(|| {
+        UpdateItemError::ConditionalCheckFailedException(
+            ConditionalCheckFailedException::builder()
+                .message("The conditional request failed")
+                .meta(
+                    aws_sdk_dynamodb::error::ErrorMetadata::builder()
+                        .code("ConditionalCheckFailedException")
+                        .build(),
+                )
+                .build(),
+        )
+    });
     let client = mock_client!(
         aws_sdk_dynamodb,
         RuleMode::Sequential,
