@@ -57,7 +57,7 @@ async fn creates_on_whatsapp_stores_and_answers_201_with_location() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p.as_str().unwrap())
+        .map(|p| p["jid"].as_str().unwrap())
         .collect();
     assert!(
         participants.contains(&"6282222222222@s.whatsapp.net"),

@@ -1,6 +1,7 @@
 //! createGroup with an `Idempotency-Key`: retries never make a second group.
 
 use gateway_domain::OrgId;
+use gateway_live::idempotency;
 use lambda_http::Body;
 use serde_json::{Value, json};
 
@@ -213,24 +214,21 @@ async fn abandoned_claim(app: &TestApp, idempotency_key: &str) {
     let request = lambda_http::http::Request::builder()
         .uri(PATH)
         .header("idempotency-key", idempotency_key)
+        .header("content-type", "application/json")
         .body(Body::Text(BODY.to_owned()))
         .unwrap();
-    let key = create_group::idempotency::IdempotencyKey::from_request(
-        &request,
-        &OrgId::parse("org-a").unwrap(),
-    )
-    .unwrap()
-    .unwrap();
-    let hash = create_group::idempotency::request_hash(&request, BODY.as_bytes());
+    let inputs = gateway_http::Inputs::of(&request).unwrap();
+    let key = idempotency::IdempotencyKey::read(&inputs).unwrap().unwrap();
+    let hash = idempotency::request_hash(&inputs);
     use gateway_domain::Clock;
     let claim = app
         .store
         .claim_idempotency_key(
-            key.record_id(),
+            &key.record_id(&OrgId::parse("org-a").unwrap()),
             &hash,
             "dead-attempt",
             app.clock.now_ms(),
-            create_group::idempotency::IN_PROGRESS_MS,
+            idempotency::IN_PROGRESS_MS,
         )
         .await
         .unwrap();
@@ -242,8 +240,7 @@ async fn a_claim_whose_function_died_expires_after_the_timeout_and_margin() {
     let (app, key) = ready().await;
     abandoned_claim(&app, "order-8").await;
     assert_eq!(create(&app, &key, "order-8", PATH, BODY).await.0, 409);
-    app.clock
-        .advance_ms(create_group::idempotency::IN_PROGRESS_MS - 1);
+    app.clock.advance_ms(idempotency::IN_PROGRESS_MS - 1);
     assert_eq!(create(&app, &key, "order-8", PATH, BODY).await.0, 409);
     app.clock.advance_ms(1);
     let taken_over = create(&app, &key, "order-8", PATH, BODY).await;
@@ -254,7 +251,7 @@ async fn a_claim_whose_function_died_expires_after_the_timeout_and_margin() {
 async fn a_finished_record_is_kept_for_24_hours() {
     let (app, key) = ready().await;
     assert_eq!(create(&app, &key, "order-9", PATH, BODY).await.0, 201);
-    app.clock.advance_ms(create_group::idempotency::KEEP_MS - 1);
+    app.clock.advance_ms(idempotency::KEEP_MS - 1);
     assert!(
         create(&app, &key, "order-9", PATH, BODY).await.2,
         "replayed within 24 h"

@@ -13,13 +13,14 @@ use connection_emulator::{Emulator, RunningEmulator};
 use gateway_auth::login::dev::DevSigner;
 use gateway_auth::{LoginConfig, LoginVerifier, api_key};
 use gateway_connection::{ConnectionClient, Timeouts, TokenSource};
+use gateway_domain::GroupSnapshot;
 use gateway_domain::{
     Capabilities, Clock, Description, Group, GroupJid, ManualClock, OrgId, SessionId, Subject,
     SystemClock, UserJid,
 };
 use gateway_http::Services;
 use gateway_live::LiveServices;
-use gateway_store::{GroupSnapshot, SessionRecord, Store};
+use gateway_store::{SessionRecord, Store};
 use local_api::LocalApi;
 use serde_json::Value;
 use std::time::Duration;

@@ -7,9 +7,8 @@ use std::time::Instant;
 use gateway_connection::{ConnectionError, LiveGroup};
 use gateway_domain::{Capability, Description, GroupJid, SessionId, Subject};
 use gateway_errors::{ApiError, BoxError, PartialUpdate};
-use gateway_http::{body_bytes, deadline, log_session, observe, parse_json, path_param, respond};
-use gateway_live::{LiveServices, before, snapshot};
-use lambda_http::http::StatusCode;
+use gateway_http::{no_content, observe};
+use gateway_live::LiveServices;
 use lambda_http::{Body, Error, Request, Response};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, json};
@@ -68,71 +67,48 @@ impl UpdateGroupBody {
 }
 
 pub async fn handle(live: &LiveServices, req: Request) -> Result<Response<Body>, Error> {
-    Ok(observe("updateGroup", &req, async {
-        respond(update_group(live, &req).await)
-    })
-    .await)
+    Ok(observe("updateGroup", &req, update_group(live, &req)).await)
 }
 
 async fn update_group(live: &LiveServices, req: &Request) -> Result<Response<Body>, ApiError> {
-    let services = &live.services;
-    let principal = services.authorize(req, Capability::Send).await?;
-    let body = body_bytes(req)?;
-    let session = path_param(req, "session", SessionId::parse)?;
-    log_session(&session);
-    let gid = path_param(req, "gid", GroupJid::parse)?;
-    let changes = parse_json::<UpdateGroupBody>(req, body)?.changes();
-    if changes.is_empty() {
-        return Err(ApiError::validation(
-            "body",
-            "at least one of subject, description, announce, locked is required",
-        ));
-    }
+    let admitted = live
+        .services
+        .admit(req, Capability::Send, |input, _| {
+            let gid = input.path("gid", GroupJid::parse)?;
+            let changes = input.json::<UpdateGroupBody>()?.changes();
+            if changes.is_empty() {
+                return Err(ApiError::validation(
+                    "body",
+                    "at least one of subject, description, announce, locked is required",
+                ));
+            }
+            Ok((gid, changes))
+        })
+        .await?;
+    let (gid, changes) = &admitted.input;
+    live.services.stored_group(&admitted, gid).await?;
 
-    let (owner, stored) = services.store.get_session_and_group(&session, &gid).await?;
-    owner
-        .and_then(|s| s.owned_by(&principal.org))
-        .ok_or(ApiError::NotFound("session not found"))?;
-    stored.ok_or(ApiError::NotFound("group not found"))?;
-
-    let deadline = deadline(req);
-    let outcome = apply(live, &session, &gid, &changes, deadline).await;
+    let session = &admitted.session;
+    let outcome = apply(live, session, gid, changes, admitted.deadline).await;
     let latest = match &outcome {
-        Ok(latest) => Some(latest.clone()),
-        Err(failure) => failure.latest.clone(),
+        Ok(latest) => Some(latest),
+        Err(failure) => failure.latest.as_ref(),
     };
-    if let Some(latest) = latest {
-        let stored = before(
-            deadline,
-            services
-                .store
-                .upsert_group(&session, &snapshot(&latest), services.clock.now_ms()),
-        )
-        .await;
-        let not_stored: Option<BoxError> = match stored {
-            Some(Ok(_)) => None,
-            Some(Err(error)) => Some(error.into()),
-            None => Some("storing the group ran out of time".into()),
-        };
-        if let Some(cause) = not_stored {
-            return Err(match outcome {
-                // What WhatsApp refused matters more to the caller; the log has the rest.
-                Err(failure) => {
-                    tracing::error!(error = %cause, "a partly applied update is not stored");
-                    failure.error
-                }
-                Ok(_) => applied_but_not_stored(cause, &changes),
-            });
-        }
+    if let Some(latest) = latest
+        && let Err(cause) = live.store_latest(session, latest, admitted.deadline).await
+    {
+        return Err(match outcome {
+            // What WhatsApp refused matters more to the caller; the log has the rest.
+            Err(failure) => {
+                tracing::error!(error = %cause, "a partly applied update is not stored");
+                failure.error
+            }
+            Ok(_) => applied_but_not_stored(cause, changes),
+        });
     }
-    match outcome {
-        Ok(_) => {
-            let mut response = Response::new(Body::Empty);
-            *response.status_mut() = StatusCode::NO_CONTENT;
-            Ok(response)
-        }
-        Err(failure) => Err(failure.error),
-    }
+    outcome
+        .map(|_| no_content())
+        .map_err(|failure| failure.error)
 }
 
 /// WhatsApp holds every change but the store does not: 503, saying what was applied.
@@ -188,7 +164,7 @@ async fn apply(
                     latest = Some(group);
                 }
                 return Err(Failure {
-                    error: partial(error.into_api_error(false), changes, done),
+                    error: partial(error.into_api_error(), changes, done),
                     latest,
                 });
             }

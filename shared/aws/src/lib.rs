@@ -15,6 +15,7 @@ use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::region::Region;
+use gateway_config::{ConfigError, Settings};
 
 pub use aws_types::SdkConfig;
 
@@ -53,46 +54,35 @@ impl SdkTimeouts {
     }
 }
 
-/// A setting the environment lacks; the function stops at start-up naming it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissingSetting(pub &'static str);
-
-impl std::fmt::Display for MissingSetting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} is required but not set", self.0)
-    }
-}
-
-impl std::error::Error for MissingSetting {}
-
 /// From the process environment (see the crate's documentation).
-pub fn from_env(timeouts: &SdkTimeouts) -> Result<SdkConfig, MissingSetting> {
-    from_lookup(|name| std::env::var(name).ok(), timeouts)
+pub fn from_env(timeouts: &SdkTimeouts) -> Result<SdkConfig, ConfigError> {
+    from_settings(&Settings::from_env(), timeouts)
 }
 
-/// As [`from_env`], with settings looked up by `lookup`.
-pub fn from_lookup(
-    lookup: impl Fn(&str) -> Option<String>,
+/// As [`from_env`], with settings read from `settings`.
+pub fn from_settings(
+    settings: &Settings,
     timeouts: &SdkTimeouts,
-) -> Result<SdkConfig, MissingSetting> {
-    let set = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-    let region = set("AWS_REGION")
-        .or_else(|| set("AWS_DEFAULT_REGION"))
-        .ok_or(MissingSetting("AWS_REGION"))?;
+) -> Result<SdkConfig, ConfigError> {
+    let region = match settings.optional("AWS_REGION")? {
+        Some(region) => region,
+        None => settings
+            .optional("AWS_DEFAULT_REGION")?
+            .ok_or_else(|| ConfigError::new("AWS_REGION", "is required but not set"))?,
+    };
     let credentials = Credentials::new(
-        set("AWS_ACCESS_KEY_ID").ok_or(MissingSetting("AWS_ACCESS_KEY_ID"))?,
-        set("AWS_SECRET_ACCESS_KEY").ok_or(MissingSetting("AWS_SECRET_ACCESS_KEY"))?,
-        set("AWS_SESSION_TOKEN"),
+        settings.required("AWS_ACCESS_KEY_ID")?,
+        settings.required("AWS_SECRET_ACCESS_KEY")?,
+        settings.optional("AWS_SESSION_TOKEN")?,
         None,
         "lambda-environment",
     );
     // The SDKs' own switches for FIPS and dual-stack endpoints (GovCloud, IPv6), as aws-config
     // reads them.
-    let switch = |name: &str| set(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     Ok(SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
-        .use_fips(switch("AWS_USE_FIPS_ENDPOINT"))
-        .use_dual_stack(switch("AWS_USE_DUALSTACK_ENDPOINT"))
+        .use_fips(settings.switch("AWS_USE_FIPS_ENDPOINT")?)
+        .use_dual_stack(settings.switch("AWS_USE_DUALSTACK_ENDPOINT")?)
         .region(Region::new(region))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .timeout_config(timeouts.timeout_config())
@@ -103,25 +93,41 @@ pub fn from_lookup(
 /// The endpoint to reach `service` at instead of AWS's, as the SDKs read it:
 /// `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `AWS_ENDPOINT_URL_DYNAMODB` for a local DynamoDB), else
 /// `AWS_ENDPOINT_URL`.
-pub fn endpoint_url(service_suffix: &str) -> Option<String> {
-    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    set(&format!("AWS_ENDPOINT_URL_{service_suffix}")).or_else(|| set("AWS_ENDPOINT_URL"))
+pub fn endpoint_url(service: Service) -> Option<String> {
+    let settings = Settings::from_env();
+    settings
+        .optional(service.endpoint_variable())
+        .ok()
+        .flatten()
+        .or_else(|| settings.optional("AWS_ENDPOINT_URL").ok().flatten())
+}
+
+/// The AWS services the project's clients talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    DynamoDb,
+    Sqs,
+    SecretsManager,
+}
+
+impl Service {
+    pub fn endpoint_variable(self) -> &'static str {
+        match self {
+            Service::DynamoDb => "AWS_ENDPOINT_URL_DYNAMODB",
+            Service::Sqs => "AWS_ENDPOINT_URL_SQS",
+            Service::SecretsManager => "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use aws_credential_types::provider::ProvideCredentials;
 
     use super::*;
 
-    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |name| vars.get(name).cloned()
+    fn lookup(vars: &[(&str, &str)]) -> Settings {
+        Settings::from_pairs(vars)
     }
 
     const LAMBDA: &[(&str, &str)] = &[
@@ -133,7 +139,7 @@ mod tests {
 
     #[tokio::test]
     async fn lambda_environment_gives_region_credentials_and_timeouts() {
-        let config = from_lookup(lookup(LAMBDA), &SdkTimeouts::default()).unwrap();
+        let config = from_settings(&lookup(LAMBDA), &SdkTimeouts::default()).unwrap();
         assert_eq!(config.region().map(Region::as_ref), Some("eu-west-1"));
         let credentials = config
             .credentials_provider()
@@ -157,7 +163,7 @@ mod tests {
 
     #[test]
     fn fips_and_dual_stack_endpoints_are_asked_for_as_the_sdks_do() {
-        let plain = from_lookup(lookup(LAMBDA), &SdkTimeouts::default()).unwrap();
+        let plain = from_settings(&lookup(LAMBDA), &SdkTimeouts::default()).unwrap();
         assert_eq!(
             (plain.use_fips(), plain.use_dual_stack()),
             (Some(false), Some(false))
@@ -167,7 +173,7 @@ mod tests {
             ("AWS_USE_FIPS_ENDPOINT", "true"),
             ("AWS_USE_DUALSTACK_ENDPOINT", "TRUE"),
         ]);
-        let both = from_lookup(lookup(&vars), &SdkTimeouts::default()).unwrap();
+        let both = from_settings(&lookup(&vars), &SdkTimeouts::default()).unwrap();
         assert_eq!(
             (both.use_fips(), both.use_dual_stack()),
             (Some(true), Some(true))
@@ -176,8 +182,8 @@ mod tests {
 
     #[test]
     fn default_region_stands_in_and_the_session_token_is_optional() {
-        let config = from_lookup(
-            lookup(&[
+        let config = from_settings(
+            &lookup(&[
                 ("AWS_DEFAULT_REGION", "us-east-1"),
                 ("AWS_ACCESS_KEY_ID", "a"),
                 ("AWS_SECRET_ACCESS_KEY", "b"),
@@ -196,12 +202,12 @@ mod tests {
                 .filter(|(k, _)| *k != missing)
                 .copied()
                 .collect();
-            let error = from_lookup(lookup(&without), &SdkTimeouts::default()).unwrap_err();
-            assert_eq!(error, MissingSetting(missing));
+            let error = from_settings(&lookup(&without), &SdkTimeouts::default()).unwrap_err();
+            assert_eq!(error.name, missing);
             let mut blank = without.clone();
             blank.push((missing, "  "));
-            let error = from_lookup(lookup(&blank), &SdkTimeouts::default()).unwrap_err();
-            assert_eq!(error, MissingSetting(missing));
+            let error = from_settings(&lookup(&blank), &SdkTimeouts::default()).unwrap_err();
+            assert_eq!(error.name, missing);
         }
     }
 }

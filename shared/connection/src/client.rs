@@ -1,31 +1,23 @@
+//! The client: built once per cold start, it sends each call within the caller's deadline,
+//! retries what is safe to repeat, and turns every failure into a [`ConnectionError`].
+
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use gateway_domain::{Description, GroupJid, SessionId, Subject, UserJid};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::header::{self, HeaderMap};
-use reqwest::{Method, StatusCode};
-use serde::Serialize;
+use gateway_config::{ConfigError, Settings};
+use gateway_domain::SessionId;
+use reqwest::{Method, header};
+use serde::de::DeserializeOwned;
 
-use crate::config::{ConfigError, Timeouts, URL_VAR, parse_base_url, token_source_from_lookup};
+use crate::answer::{Attempt, ReadError, interpret, read_capped, retry_after_s, unexpected};
+use crate::config::{Timeouts, URL_VAR, parse_base_url, token_source};
 use crate::error::ConnectionError;
-use crate::model::{
-    AnnounceBody, CreateGroupBody, DescriptionBody, ErrorEnvelope, LiveGroup, LockedBody,
-    SubjectBody, valid_request_id,
-};
-use crate::retry::{RetryPolicy, entropy, is_transient_status};
+use crate::retry::{RetryPolicy, entropy};
 use crate::token::{Token, TokenCache, TokenSource};
 
-/// Everything but RFC 3986's unreserved characters: a group JID's `@` travels as `%40`.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// An attempt with less time than this is not started: it could only time out, and for
-/// createGroup leave the outcome unknown for nothing.
+/// An attempt with less time than this is not started: it could only time out, and for an
+/// operation that is not safe to repeat leave the outcome unknown for nothing.
 const MIN_ATTEMPT: Duration = Duration::from_millis(50);
 
 /// Pooled connections older than this are not reused. Below the usual 60 s idle timeout of
@@ -42,6 +34,13 @@ pub enum Operation {
     SetDescription,
     SetAnnounce,
     SetLocked,
+    AddParticipants,
+    RemoveParticipants,
+    PromoteParticipants,
+    DemoteParticipants,
+    GetInvite,
+    ResetInvite,
+    RequestSync,
 }
 
 impl Operation {
@@ -53,20 +52,32 @@ impl Operation {
             Operation::SetDescription => "setDescription",
             Operation::SetAnnounce => "setAnnounce",
             Operation::SetLocked => "setLocked",
+            Operation::AddParticipants
+            | Operation::RemoveParticipants
+            | Operation::PromoteParticipants
+            | Operation::DemoteParticipants => "changeParticipants",
+            Operation::GetInvite => "getInvite",
+            Operation::ResetInvite => "resetInvite",
+            Operation::RequestSync => "requestSync",
         }
     }
 
-    /// Doing it twice has the effect of doing it once. Setting a value is; creating a group
-    /// is not (a retry after an unclear failure could make a second group).
+    /// Doing it twice has the effect of doing it once. Setting a value, removing, promoting or
+    /// demoting someone are; creating a group, adding people (a retry after an unclear failure
+    /// could make a second group, or add someone who just left) and resetting the invite link
+    /// are not.
     pub fn is_safe_to_repeat(self) -> bool {
-        !matches!(self, Operation::CreateGroup)
+        !matches!(
+            self,
+            Operation::CreateGroup | Operation::AddParticipants | Operation::ResetInvite
+        )
     }
 }
 
 /// The client of the connection service. Build it once per cold start and borrow it.
 pub struct ConnectionClient {
     http: reqwest::Client,
-    base_url: String,
+    pub(crate) base_url: String,
     token: TokenCache,
     timeouts: Timeouts,
     retry: RetryPolicy,
@@ -83,70 +94,22 @@ impl fmt::Debug for ConnectionClient {
     }
 }
 
-struct Call<'a> {
-    operation: Operation,
-    session: &'a SessionId,
-    method: Method,
-    url: String,
-    body: Option<Vec<u8>>,
-}
-
-enum Attempt {
-    Done(LiveGroup),
-    /// 401: the bearer secret was refused.
-    Refused,
-    Failed {
-        error: ConnectionError,
-        /// The operation was not carried out and another attempt may succeed.
-        transient: bool,
-    },
-}
-
-/// An answer that is not the contract's: the cause inside [`ConnectionError::Unavailable`].
-/// Carries the status and what was wrong, never the body (it may hold phone numbers).
-#[derive(Debug)]
-struct UnexpectedAnswer {
-    status: u16,
-    detail: String,
-}
-
-impl fmt::Display for UnexpectedAnswer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the connection service answered {}: {}",
-            self.status, self.detail
-        )
-    }
-}
-
-impl std::error::Error for UnexpectedAnswer {}
-
-fn unexpected(status: StatusCode, detail: impl Into<String>) -> ConnectionError {
-    ConnectionError::unavailable(UnexpectedAnswer {
-        status: status.as_u16(),
-        detail: detail.into(),
-    })
+/// One request of the contract.
+pub(crate) struct Call<'a> {
+    pub operation: Operation,
+    pub session: &'a SessionId,
+    pub method: Method,
+    pub url: String,
+    pub body: Option<Vec<u8>>,
 }
 
 impl ConnectionClient {
     /// From [`URL_VAR`] and one of `GATEWAY_CONNECTION_TOKEN` / `GATEWAY_CONNECTION_TOKEN_SECRET`.
     /// Makes no network call: a secret in Secrets Manager is read at first use.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// As [`from_env`](Self::from_env), with settings looked up by `lookup`.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let raw = lookup(URL_VAR)
-            .filter(|v| !v.trim().is_empty())
-            .ok_or(ConfigError::Missing(URL_VAR))?;
-        let base_url = parse_base_url(&raw).map_err(|reason| ConfigError::Invalid {
-            name: URL_VAR,
-            reason,
-        })?;
-        let token = token_source_from_lookup(&lookup)?;
-        Self::build(base_url, token, Timeouts::default())
+    pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
+        let raw = settings.required(URL_VAR)?;
+        let base_url = parse_base_url(&raw).map_err(|reason| ConfigError::new(URL_VAR, reason))?;
+        Self::build(base_url, token_source(settings)?, Timeouts::default())
     }
 
     pub fn new(
@@ -154,10 +117,8 @@ impl ConnectionClient {
         token: TokenSource,
         timeouts: Timeouts,
     ) -> Result<Self, ConfigError> {
-        let base_url = parse_base_url(base_url).map_err(|reason| ConfigError::Invalid {
-            name: "the connection service base URL",
-            reason,
-        })?;
+        let base_url =
+            parse_base_url(base_url).map_err(|reason| ConfigError::new(URL_VAR, reason))?;
         Self::build(base_url, token, timeouts)
     }
 
@@ -169,9 +130,14 @@ impl ConnectionClient {
         let http = reqwest::Client::builder()
             .connect_timeout(timeouts.connect)
             .pool_idle_timeout(POOL_IDLE)
+            // A redirect would carry the bearer secret (and a retried create) somewhere the
+            // contract does not name: the service never redirects, so one is a failure.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("gateway-connection/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(ConfigError::Client)?;
+            .map_err(|e| {
+                ConfigError::new(URL_VAR, format!("no HTTP client could be built ({e})"))
+            })?;
         if base_url.starts_with("http://") && !is_loopback(&base_url) {
             tracing::warn!(
                 "the connection service URL is plain http to another host: the bearer secret \
@@ -202,167 +168,6 @@ impl ConnectionClient {
         self.calls.load(Ordering::Relaxed)
     }
 
-    /// Creates a group with the session's account as owner. Never retried: with a
-    /// `request_id` the service makes at most one group for it, so the caller may repeat
-    /// the call itself after a timeout and get the first group back.
-    pub async fn create_group(
-        &self,
-        session: &SessionId,
-        request_id: Option<&str>,
-        subject: &Subject,
-        participants: &[UserJid],
-        deadline: Instant,
-    ) -> Result<LiveGroup, ConnectionError> {
-        if request_id.is_some_and(|id| !valid_request_id(id)) {
-            return Err(ConnectionError::BadRequest {
-                field: Some("requestId".into()),
-                reason: "must be 1-255 visible ASCII characters".into(),
-            });
-        }
-        let body = encode(&CreateGroupBody {
-            request_id,
-            subject,
-            participants,
-        })?;
-        let url = format!(
-            "{}/v1/sessions/{}/groups",
-            self.base_url,
-            segment(session.as_str())
-        );
-        self.call(
-            Call {
-                operation: Operation::CreateGroup,
-                session,
-                method: Method::POST,
-                url,
-                body: Some(body),
-            },
-            deadline,
-        )
-        .await
-    }
-
-    pub async fn get_group(
-        &self,
-        session: &SessionId,
-        gid: &GroupJid,
-        deadline: Instant,
-    ) -> Result<LiveGroup, ConnectionError> {
-        let call = Call {
-            operation: Operation::GetGroup,
-            session,
-            method: Method::GET,
-            url: self.group_url(session, gid, ""),
-            body: None,
-        };
-        self.call(call, deadline).await
-    }
-
-    pub async fn set_subject(
-        &self,
-        session: &SessionId,
-        gid: &GroupJid,
-        subject: &Subject,
-        deadline: Instant,
-    ) -> Result<LiveGroup, ConnectionError> {
-        let body = encode(&SubjectBody { subject })?;
-        self.set(
-            Operation::SetSubject,
-            session,
-            gid,
-            "/subject",
-            body,
-            deadline,
-        )
-        .await
-    }
-
-    /// An empty description clears it.
-    pub async fn set_description(
-        &self,
-        session: &SessionId,
-        gid: &GroupJid,
-        description: &Description,
-        deadline: Instant,
-    ) -> Result<LiveGroup, ConnectionError> {
-        let body = encode(&DescriptionBody { description })?;
-        self.set(
-            Operation::SetDescription,
-            session,
-            gid,
-            "/description",
-            body,
-            deadline,
-        )
-        .await
-    }
-
-    pub async fn set_announce(
-        &self,
-        session: &SessionId,
-        gid: &GroupJid,
-        announce: bool,
-        deadline: Instant,
-    ) -> Result<LiveGroup, ConnectionError> {
-        let body = encode(&AnnounceBody { announce })?;
-        self.set(
-            Operation::SetAnnounce,
-            session,
-            gid,
-            "/announce",
-            body,
-            deadline,
-        )
-        .await
-    }
-
-    pub async fn set_locked(
-        &self,
-        session: &SessionId,
-        gid: &GroupJid,
-        locked: bool,
-        deadline: Instant,
-    ) -> Result<LiveGroup, ConnectionError> {
-        let body = encode(&LockedBody { locked })?;
-        self.set(
-            Operation::SetLocked,
-            session,
-            gid,
-            "/locked",
-            body,
-            deadline,
-        )
-        .await
-    }
-
-    async fn set(
-        &self,
-        operation: Operation,
-        session: &SessionId,
-        gid: &GroupJid,
-        suffix: &str,
-        body: Vec<u8>,
-        deadline: Instant,
-    ) -> Result<LiveGroup, ConnectionError> {
-        let call = Call {
-            operation,
-            session,
-            method: Method::PUT,
-            url: self.group_url(session, gid, suffix),
-            body: Some(body),
-        };
-        self.call(call, deadline).await
-    }
-
-    fn group_url(&self, session: &SessionId, gid: &GroupJid, suffix: &str) -> String {
-        format!(
-            "{}/v1/sessions/{}/groups/{}{suffix}",
-            self.base_url,
-            segment(session.as_str()),
-            segment(gid.as_str())
-        )
-    }
-
     /// Time for one more attempt that starts `after` from now, or `None` when what is left
     /// before `deadline - safety margin` is too short to be worth starting.
     fn time_left(&self, deadline: Instant, after: Duration) -> Option<Duration> {
@@ -371,8 +176,14 @@ impl ConnectionClient {
         (left >= MIN_ATTEMPT).then_some(left)
     }
 
-    async fn call(&self, call: Call<'_>, deadline: Instant) -> Result<LiveGroup, ConnectionError> {
-        let max_attempts = if call.operation.is_safe_to_repeat() {
+    /// Sends `call` until it gives a `T`, it fails for good, or the deadline leaves no time.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+        deadline: Instant,
+    ) -> Result<T, ConnectionError> {
+        let safe = call.operation.is_safe_to_repeat();
+        let max_attempts = if safe {
             self.retry.max_attempts.max(1)
         } else {
             1
@@ -397,7 +208,7 @@ impl ConnectionClient {
                 .attempt(&call, &token, left.min(self.timeouts.request))
                 .await
             {
-                Attempt::Done(group) => return Ok(group),
+                Attempt::Done(value) => return Ok(value),
                 Attempt::Refused => {
                     let error = ConnectionError::unavailable(
                         "the connection service refused the bearer secret",
@@ -415,7 +226,18 @@ impl ConnectionClient {
                     self.token.invalidate(&token).await;
                     last_error = Some(error);
                 }
-                Attempt::Failed { error, transient } => {
+                Attempt::Failed {
+                    error,
+                    maybe_done: true,
+                    ..
+                } if !safe => {
+                    // Reporting a failure the caller would retry could make a second group:
+                    // the caller must know the outcome is unknown.
+                    return Err(ConnectionError::OutcomeUnknown(error.into()));
+                }
+                Attempt::Failed {
+                    error, transient, ..
+                } => {
                     failed += 1;
                     if !transient || failed >= max_attempts {
                         return Err(error);
@@ -440,7 +262,12 @@ impl ConnectionClient {
         }
     }
 
-    async fn attempt(&self, call: &Call<'_>, token: &Token, timeout: Duration) -> Attempt {
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+        token: &Token,
+        timeout: Duration,
+    ) -> Attempt<T> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let mut request = self
@@ -454,31 +281,43 @@ impl ConnectionClient {
                 .body(body.clone());
         }
         let exchange = async {
-            let response = request.send().await?;
+            let response = match request.send().await {
+                Ok(response) => response,
+                // The URL holds the group JID (a legacy one holds a phone number), so it is
+                // left out of the error.
+                Err(error) => {
+                    // Refused before connecting: nothing was sent. Anything later may have
+                    // reached the service.
+                    let sent = !error.is_connect();
+                    return Attempt::failed(
+                        ConnectionError::unavailable(error.without_url()),
+                        true,
+                        sent,
+                    );
+                }
+            };
             let status = response.status();
             let retry_after = retry_after_s(response.headers());
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, retry_after, body))
+            match read_capped(response).await {
+                Ok(body) => interpret(status, retry_after, &body),
+                Err(error) => {
+                    let cause = match error {
+                        ReadError::Broken(e) => ConnectionError::unavailable(e.without_url()),
+                        other => unexpected(status, other.to_string()),
+                    };
+                    // The answer began: the service got the request and acted on it.
+                    Attempt::failed(cause, status.is_server_error(), true)
+                }
+            }
         };
         // One timer over sending and reading the whole answer: nothing can outlast it.
         let attempt = match tokio::time::timeout(timeout, exchange).await {
-            Err(_) => Attempt::Failed {
-                error: ConnectionError::Timeout,
-                transient: false,
-            },
-            // Connection refused or broken: for an operation safe to repeat, worth another
-            // try whether or not the request got through. The URL holds the group JID (a
-            // legacy one holds a phone number), so it is left out of the error.
-            Ok(Err(error)) => Attempt::Failed {
-                error: ConnectionError::unavailable(error.without_url()),
-                transient: true,
-            },
-            Ok(Ok((status, retry_after, body))) => interpret(status, retry_after, &body),
+            Err(_) => Attempt::failed(ConnectionError::Timeout, false, true),
+            Ok(attempt) => attempt,
         };
+        // Never the URL: it holds the group JID, and a legacy one holds a phone number.
         tracing::debug!(
             operation = call.operation.operation_id(),
-            session = %call.session,
-            url = %call.url,
             elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             outcome = match &attempt {
                 Attempt::Done(_) => "done",
@@ -489,81 +328,6 @@ impl ConnectionClient {
         );
         attempt
     }
-}
-
-/// What an answer means, by the contract: a group on success, otherwise the error's `kind`.
-fn interpret(status: StatusCode, retry_after: Option<u64>, body: &[u8]) -> Attempt {
-    if status.is_success() {
-        return match serde_json::from_slice::<LiveGroup>(body) {
-            Ok(group) => Attempt::Done(group),
-            Err(error) => Attempt::Failed {
-                error: unexpected(status, format!("the group does not parse ({error})")),
-                transient: false,
-            },
-        };
-    }
-    if status == StatusCode::UNAUTHORIZED {
-        return Attempt::Refused;
-    }
-    let refusal = serde_json::from_slice::<ErrorEnvelope>(body)
-        .ok()
-        .map(|e| e.error);
-    let error = match refusal {
-        // A kind counts only with a 4xx: a 404 from a proxy or a wrong base path must not
-        // read as "group not found", hence no mapping by status alone either.
-        Some(refusal) if status.is_client_error() => match refusal.kind.as_str() {
-            "not_connected" => ConnectionError::NotConnected,
-            "not_admin" => ConnectionError::NotAdmin,
-            "group_not_found" => ConnectionError::GroupNotFound,
-            "rate_limited" => ConnectionError::RateLimited {
-                retry_after_s: refusal.retry_after_s.or(retry_after),
-            },
-            "bad_request" => ConnectionError::BadRequest {
-                field: refusal.field,
-                reason: if refusal.message.is_empty() {
-                    "refused as malformed".to_owned()
-                } else {
-                    refusal.message
-                },
-            },
-            other => unexpected(status, format!("unknown error kind {:?}", truncate(other))),
-        },
-        // Throttling by whatever is in front of the service means the same to the caller.
-        _ if status == StatusCode::TOO_MANY_REQUESTS => ConnectionError::RateLimited {
-            retry_after_s: retry_after,
-        },
-        Some(refusal) => unexpected(status, format!("error kind {:?}", truncate(&refusal.kind))),
-        None => unexpected(status, "not an error of the contract"),
-    };
-    Attempt::Failed {
-        error,
-        transient: is_transient_status(status.as_u16()),
-    }
-}
-
-fn truncate(text: &str) -> &str {
-    text.char_indices()
-        .nth(40)
-        .map_or(text, |(i, _)| &text[..i])
-}
-
-/// `Retry-After` in seconds; the HTTP-date form is not used by the service.
-fn retry_after_s(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-fn segment(raw: &str) -> String {
-    utf8_percent_encode(raw, SEGMENT).to_string()
-}
-
-fn encode(body: &impl Serialize) -> Result<Vec<u8>, ConnectionError> {
-    serde_json::to_vec(body).map_err(ConnectionError::unavailable)
 }
 
 fn is_loopback(base_url: &str) -> bool {
@@ -585,132 +349,29 @@ fn is_loopback(base_url: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn error_of(attempt: Attempt) -> (ConnectionError, bool) {
-        match attempt {
-            Attempt::Failed { error, transient } => (error, transient),
-            Attempt::Done(_) => panic!("unexpected success"),
-            Attempt::Refused => panic!("unexpected 401"),
+    #[test]
+    fn what_is_safe_to_repeat() {
+        for op in [
+            Operation::CreateGroup,
+            Operation::AddParticipants,
+            Operation::ResetInvite,
+        ] {
+            assert!(!op.is_safe_to_repeat(), "{op:?}");
         }
-    }
-
-    fn refusal(kind: &str) -> Vec<u8> {
-        serde_json::to_vec(&serde_json::json!({
-            "error": {"kind": kind, "message": "m", "retryAfterS": 4, "field": "participants[0]"}
-        }))
-        .unwrap()
-    }
-
-    #[test]
-    fn error_kinds_of_the_contract() {
-        let (e, t) = error_of(interpret(
-            StatusCode::CONFLICT,
-            None,
-            &refusal("not_connected"),
-        ));
-        assert!(matches!(e, ConnectionError::NotConnected) && !t);
-        let (e, _) = error_of(interpret(
-            StatusCode::FORBIDDEN,
-            None,
-            &refusal("not_admin"),
-        ));
-        assert!(matches!(e, ConnectionError::NotAdmin));
-        let (e, _) = error_of(interpret(
-            StatusCode::NOT_FOUND,
-            None,
-            &refusal("group_not_found"),
-        ));
-        assert!(matches!(e, ConnectionError::GroupNotFound));
-        let (e, _) = error_of(interpret(
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(9),
-            &refusal("rate_limited"),
-        ));
-        assert!(matches!(
-            e,
-            ConnectionError::RateLimited {
-                retry_after_s: Some(4)
-            }
-        ));
-        let (e, _) = error_of(interpret(
-            StatusCode::BAD_REQUEST,
-            None,
-            &refusal("bad_request"),
-        ));
-        assert!(
-            matches!(e, ConnectionError::BadRequest { field: Some(f), reason }
-            if f == "participants[0]" && reason == "m")
-        );
-        assert!(matches!(
-            interpret(StatusCode::UNAUTHORIZED, None, b""),
-            Attempt::Refused
-        ));
-    }
-
-    #[test]
-    fn a_bare_404_is_not_a_missing_group() {
-        let (e, t) = error_of(interpret(StatusCode::NOT_FOUND, None, b"Not Found"));
-        assert!(matches!(e, ConnectionError::Unavailable(_)) && !t);
-        let (e, _) = error_of(interpret(
-            StatusCode::NOT_FOUND,
-            None,
-            &refusal("no_such_route"),
-        ));
-        assert!(matches!(e, ConnectionError::Unavailable(_)));
-    }
-
-    #[test]
-    fn throttling_without_a_body_uses_the_header() {
-        let (e, _) = error_of(interpret(StatusCode::TOO_MANY_REQUESTS, Some(7), b""));
-        assert!(matches!(
-            e,
-            ConnectionError::RateLimited {
-                retry_after_s: Some(7)
-            }
-        ));
-    }
-
-    #[test]
-    fn server_errors_are_transient_unavailability() {
-        for status in [500, 502, 503] {
-            let status = StatusCode::from_u16(status).unwrap();
-            let (e, t) = error_of(interpret(status, None, &refusal("internal")));
-            assert!(
-                matches!(e, ConnectionError::Unavailable(_)) && t,
-                "{status}"
-            );
-            // A kind that only makes sense for a 4xx does not count with a 5xx.
-            let (e, _) = error_of(interpret(status, None, &refusal("group_not_found")));
-            assert!(matches!(e, ConnectionError::Unavailable(_)), "{status}");
-        }
-        let (_, t) = error_of(interpret(StatusCode::GATEWAY_TIMEOUT, None, b""));
-        assert!(!t);
-    }
-
-    #[test]
-    fn garbage_success_is_unavailable_and_not_repeated() {
-        let (e, t) = error_of(interpret(StatusCode::OK, None, b"<html>"));
-        assert!(matches!(e, ConnectionError::Unavailable(_)) && !t);
-    }
-
-    #[test]
-    fn only_create_is_unsafe_to_repeat() {
-        assert!(!Operation::CreateGroup.is_safe_to_repeat());
         for op in [
             Operation::GetGroup,
             Operation::SetSubject,
             Operation::SetDescription,
             Operation::SetAnnounce,
             Operation::SetLocked,
+            Operation::RemoveParticipants,
+            Operation::PromoteParticipants,
+            Operation::DemoteParticipants,
+            Operation::GetInvite,
+            Operation::RequestSync,
         ] {
             assert!(op.is_safe_to_repeat(), "{op:?}");
         }
-    }
-
-    #[test]
-    fn group_jids_are_percent_encoded_in_paths() {
-        assert_eq!(segment("120363@g.us"), "120363%40g.us");
-        assert_eq!(segment("628-170@g.us"), "628-170%40g.us");
-        assert_eq!(segment("demo_session-1"), "demo_session-1");
     }
 
     #[test]

@@ -1,5 +1,9 @@
+//! Settings of the connection client: where the service is, its bearer secret, and timeouts.
+
 use std::sync::Arc;
 use std::time::Duration;
+
+use gateway_config::{ConfigError, Settings};
 
 use crate::token::{SecretsManagerToken, TokenSource};
 
@@ -9,17 +13,6 @@ pub const URL_VAR: &str = "GATEWAY_CONNECTION_URL";
 pub const TOKEN_VAR: &str = "GATEWAY_CONNECTION_TOKEN";
 /// Name or ARN of the Secrets Manager secret holding the bearer secret: on AWS.
 pub const TOKEN_SECRET_VAR: &str = "GATEWAY_CONNECTION_TOKEN_SECRET";
-
-/// A setting that stops start-up. `Display` is the one line an operator needs.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{0} is not set")]
-    Missing(&'static str),
-    #[error("{name} is invalid: {reason}")]
-    Invalid { name: &'static str, reason: String },
-    #[error("the HTTP client for the connection service could not be built")]
-    Client(#[source] reqwest::Error),
-}
 
 /// How long the client waits. The time left before the caller's deadline always wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,39 +53,33 @@ pub(crate) fn parse_base_url(raw: &str) -> Result<String, String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-/// The bearer secret's source from settings looked up by `lookup` (the environment in
-/// production): exactly one of [`TOKEN_VAR`] and [`TOKEN_SECRET_VAR`].
-pub fn token_source_from_lookup(
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<TokenSource, ConfigError> {
-    let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-    match (set(TOKEN_VAR), set(TOKEN_SECRET_VAR)) {
-        (Some(token), None) => Ok(TokenSource::Static(token.trim().to_owned())),
+/// The bearer secret's source: exactly one of [`TOKEN_VAR`] and [`TOKEN_SECRET_VAR`].
+pub fn token_source(settings: &Settings) -> Result<TokenSource, ConfigError> {
+    match (
+        settings.optional(TOKEN_VAR)?,
+        settings.optional(TOKEN_SECRET_VAR)?,
+    ) {
+        (Some(token), None) => Ok(TokenSource::Static(token)),
         (None, Some(secret_id)) => Ok(TokenSource::Fetched(Arc::new(SecretsManagerToken::new(
-            secret_id.trim(),
+            secret_id,
         )))),
-        (Some(_), Some(_)) => Err(ConfigError::Invalid {
-            name: TOKEN_VAR,
-            reason: format!("set only one of {TOKEN_VAR} and {TOKEN_SECRET_VAR}"),
-        }),
-        (None, None) => Err(ConfigError::Missing(
-            "GATEWAY_CONNECTION_TOKEN (or, on AWS, GATEWAY_CONNECTION_TOKEN_SECRET)",
+        (Some(_), Some(_)) => Err(ConfigError::new(
+            TOKEN_VAR,
+            format!("and {TOKEN_SECRET_VAR} are both set: set only one"),
+        )),
+        (None, None) => Err(ConfigError::new(
+            TOKEN_VAR,
+            format!("is required but not set (or, on AWS, {TOKEN_SECRET_VAR})"),
         )),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
 
-    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |name| vars.get(name).cloned()
+    fn lookup(vars: &[(&str, &str)]) -> Settings {
+        Settings::from_pairs(vars)
     }
 
     #[test]
@@ -119,17 +106,16 @@ mod tests {
     #[test]
     fn token_needs_exactly_one_source() {
         assert!(matches!(
-            token_source_from_lookup(lookup(&[(TOKEN_VAR, "s3cret")])),
+            token_source(&lookup(&[(TOKEN_VAR, "s3cret")])),
             Ok(TokenSource::Static(t)) if t == "s3cret"
         ));
         assert!(matches!(
-            token_source_from_lookup(lookup(&[(TOKEN_SECRET_VAR, "arn:aws:secretsmanager:x")])),
+            token_source(&lookup(&[(TOKEN_SECRET_VAR, "arn:aws:secretsmanager:x")])),
             Ok(TokenSource::Fetched(_))
         ));
-        let neither = token_source_from_lookup(lookup(&[(TOKEN_VAR, "  ")])).unwrap_err();
+        let neither = token_source(&lookup(&[(TOKEN_VAR, "  ")])).unwrap_err();
         assert!(neither.to_string().contains(TOKEN_VAR), "{neither}");
-        let both = token_source_from_lookup(lookup(&[(TOKEN_VAR, "a"), (TOKEN_SECRET_VAR, "b")]))
-            .unwrap_err();
+        let both = token_source(&lookup(&[(TOKEN_VAR, "a"), (TOKEN_SECRET_VAR, "b")])).unwrap_err();
         assert!(both.to_string().contains(TOKEN_SECRET_VAR), "{both}");
     }
 }

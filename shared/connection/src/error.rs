@@ -1,3 +1,5 @@
+//! Why a call to the connection service failed, and the API's error for each reason.
+
 use gateway_errors::{ApiError, BoxError};
 
 /// Why a call to the connection service did not give a group.
@@ -8,6 +10,12 @@ pub enum ConnectionError {
     NotConnected,
     #[error("the session's account is not an admin of the group")]
     NotAdmin,
+    /// WhatsApp forbids it for anyone (removing or demoting the group's creator).
+    #[error("WhatsApp does not allow this")]
+    NotAllowed,
+    /// The session's account left the group or was removed from it.
+    #[error("the session's account is not a participant of the group")]
+    NotAParticipant,
     #[error("the group is unknown to WhatsApp")]
     GroupNotFound,
     #[error("rate limited by WhatsApp")]
@@ -25,6 +33,12 @@ pub enum ConnectionError {
     /// The request was sent and no answer came in time: it may have been carried out.
     #[error("the connection service did not answer in time")]
     Timeout,
+    /// An operation that is not safe to repeat (createGroup, adding members) was sent and no
+    /// readable answer came back: a timeout, a broken connection, a 2xx whose body does not
+    /// read, a proxy's 504. It may have been carried out; only the caller can decide to repeat
+    /// it (with the same request id).
+    #[error("the outcome at the connection service is unknown")]
+    OutcomeUnknown(#[source] BoxError),
     /// Too little time was left before the deadline to send the request at all: nothing was
     /// carried out.
     #[error("no time left before the deadline to call the connection service")]
@@ -41,23 +55,27 @@ impl ConnectionError {
         matches!(self, ConnectionError::Timeout | ConnectionError::NoTimeLeft)
     }
 
-    /// The API's error for this failure. `outcome_unknown_on_timeout`: the operation is one
-    /// whose effect the caller cannot simply assume or repeat (createGroup), so a timeout
-    /// after sending must say the outcome is unknown.
-    pub fn into_api_error(self, outcome_unknown_on_timeout: bool) -> ApiError {
+    /// The API's error for this failure.
+    pub fn into_api_error(self) -> ApiError {
         match self {
             ConnectionError::NotConnected => ApiError::NotConnected,
             ConnectionError::NotAdmin => ApiError::NotGroupAdmin,
+            ConnectionError::NotAllowed => ApiError::NotAllowed,
+            ConnectionError::NotAParticipant => ApiError::NotAParticipant,
             ConnectionError::GroupNotFound => ApiError::NotFound("group not found"),
-            ConnectionError::RateLimited { retry_after_s } => {
-                ApiError::RateLimited { retry_after_s }
-            }
+            ConnectionError::RateLimited { retry_after_s } => ApiError::RateLimited {
+                retry_after_s,
+                scope: None,
+            },
             ConnectionError::BadRequest { field, reason } => {
                 ApiError::validation(field.unwrap_or_else(|| "body".to_owned()), reason)
             }
             ConnectionError::Unavailable(source) => ApiError::UpstreamUnavailable(Some(source)),
             ConnectionError::Timeout => ApiError::UpstreamTimeout {
-                outcome_unknown: outcome_unknown_on_timeout,
+                outcome_unknown: false,
+            },
+            ConnectionError::OutcomeUnknown(_) => ApiError::UpstreamTimeout {
+                outcome_unknown: true,
             },
             ConnectionError::NoTimeLeft => ApiError::UpstreamTimeout {
                 outcome_unknown: false,
@@ -99,11 +117,18 @@ mod tests {
                 "upstream_unavailable",
             ),
             (ConnectionError::Timeout, 504, "upstream_timeout"),
+            (
+                ConnectionError::OutcomeUnknown("broken".into()),
+                504,
+                "upstream_timeout",
+            ),
             (ConnectionError::NoTimeLeft, 504, "upstream_timeout"),
+            (ConnectionError::NotAllowed, 403, "forbidden"),
+            (ConnectionError::NotAParticipant, 403, "forbidden"),
         ];
         for (error, status, code) in cases {
             let shown = format!("{error:?}");
-            let api = error.into_api_error(false);
+            let api = error.into_api_error();
             assert_eq!(api.status().as_u16(), status, "{shown}");
             assert_eq!(api.code(), code, "{shown}");
         }
@@ -114,11 +139,12 @@ mod tests {
         let api = ConnectionError::RateLimited {
             retry_after_s: Some(9),
         }
-        .into_api_error(false);
+        .into_api_error();
         assert!(matches!(
             api,
             ApiError::RateLimited {
-                retry_after_s: Some(9)
+                retry_after_s: Some(9),
+                scope: None
             }
         ));
     }
@@ -129,33 +155,33 @@ mod tests {
             field: Some("participants[2]".into()),
             reason: "not a user JID".into(),
         }
-        .into_api_error(false);
+        .into_api_error();
         assert!(matches!(&named, ApiError::Validation(e)
             if e == &[FieldError::new("participants[2]", "not a user JID")]));
         let unnamed = ConnectionError::BadRequest {
             field: None,
             reason: "bad".into(),
         }
-        .into_api_error(false);
+        .into_api_error();
         assert!(matches!(&unnamed, ApiError::Validation(e) if e[0].field == "body"));
     }
 
     #[test]
-    fn only_a_sent_request_can_have_an_unknown_outcome() {
+    fn only_an_unknown_outcome_says_so() {
         assert!(matches!(
-            ConnectionError::Timeout.into_api_error(true),
+            ConnectionError::OutcomeUnknown("dropped".into()).into_api_error(),
             ApiError::UpstreamTimeout {
                 outcome_unknown: true
             }
         ));
         assert!(matches!(
-            ConnectionError::Timeout.into_api_error(false),
+            ConnectionError::Timeout.into_api_error(),
             ApiError::UpstreamTimeout {
                 outcome_unknown: false
             }
         ));
         assert!(matches!(
-            ConnectionError::NoTimeLeft.into_api_error(true),
+            ConnectionError::NoTimeLeft.into_api_error(),
             ApiError::UpstreamTimeout {
                 outcome_unknown: false
             }
@@ -166,7 +192,7 @@ mod tests {
 
     #[test]
     fn unavailable_keeps_its_cause_for_the_log() {
-        let api = ConnectionError::unavailable("connection refused").into_api_error(false);
+        let api = ConnectionError::unavailable("connection refused").into_api_error();
         let source = std::error::Error::source(&api).map(ToString::to_string);
         assert_eq!(source.as_deref(), Some("connection refused"));
     }

@@ -1,5 +1,7 @@
-use gateway_domain::{Description, GroupJid, Subject, UserJid};
-use serde::{Deserialize, Serialize};
+//! The contract's wire types: what the client sends and what the service answers.
+
+use gateway_domain::{Description, GroupJid, GroupSnapshot, Subject, UserJid};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A group as WhatsApp holds it now, as the connection service reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -9,19 +11,155 @@ pub struct LiveGroup {
     pub subject: Subject,
     pub description: Description,
     pub owner_jid: Option<UserJid>,
-    /// As the service reports them, unchecked: the gateway stores only the count, and a member
-    /// JID of a form we do not know must not turn a group WhatsApp did create into an error.
-    #[serde(default)]
-    pub participants: Vec<String>,
+    /// Every member, the session's account included. Version 1 of the contract listed JID
+    /// strings; both forms are read.
+    #[serde(default, deserialize_with = "participants")]
+    pub participants: Vec<Participant>,
     pub participant_count: u32,
     pub is_announce: bool,
     pub is_locked: bool,
+    /// `all`: every member may add members; `admins` (or absent): only admins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_add_mode: Option<String>,
     /// WhatsApp's creation time, ms since the epoch.
     pub created_at: i64,
     /// Strictly increasing on every change of this group (and only comparable within it):
     /// a writer that stores only a newer version never overwrites WhatsApp's latest state
     /// with an older answer.
     pub version: i64,
+}
+
+/// A member as WhatsApp addresses it: `jid` is the form WhatsApp uses for this member in this
+/// group; `lid` and `phone_jid` its other forms where WhatsApp gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Participant {
+    pub jid: UserJid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lid: Option<UserJid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_jid: Option<UserJid>,
+    pub role: Role,
+}
+
+impl Participant {
+    /// A member known by one JID only, with no role given (version 1 of the contract).
+    pub fn member(jid: UserJid) -> Self {
+        Self {
+            jid,
+            lid: None,
+            phone_jid: None,
+            role: Role::Member,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Member,
+    Admin,
+    /// The group's creator: nobody removes or demotes them.
+    Superadmin,
+}
+
+/// A participant in either of the contract's forms: an object, or (version 1) a JID string.
+/// A member JID of a form we do not know is dropped rather than turning a group WhatsApp did
+/// create into an error.
+fn participants<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Participant>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Object(Participant),
+        Jid(String),
+        Other(serde::de::IgnoredAny),
+    }
+    let listed = Vec::<Either>::deserialize(d)?;
+    Ok(listed
+        .into_iter()
+        .filter_map(|p| match p {
+            Either::Object(participant) => Some(participant),
+            Either::Jid(raw) => UserJid::parse(&raw).ok().map(Participant::member),
+            Either::Other(_) => None,
+        })
+        .collect())
+}
+
+/// What WhatsApp holds, ready to store; its version keeps an older answer from overwriting
+/// a newer one.
+impl From<&LiveGroup> for GroupSnapshot {
+    fn from(live: &LiveGroup) -> Self {
+        GroupSnapshot {
+            group_jid: live.group_jid.clone(),
+            subject: live.subject.clone(),
+            description: live.description.clone(),
+            owner_jid: live.owner_jid.clone(),
+            participant_count: live.participant_count,
+            is_announce: live.is_announce,
+            is_locked: live.is_locked,
+            created_at_wa: live.created_at,
+            version: Some(live.version),
+        }
+    }
+}
+
+/// What to do to the listed participants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParticipantAction {
+    Add,
+    Remove,
+    Promote,
+    Demote,
+}
+
+/// WhatsApp's answer for one participant of a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantResult {
+    /// As it was requested.
+    pub jid: UserJid,
+    /// WhatsApp's code: 200 done; for add 403 invitation only, 404 not on WhatsApp, 408 left
+    /// recently, 409 already in, 419 group full; for remove/promote/demote 404 not a
+    /// participant, 403 not allowed (the superadmin); 500 failed.
+    pub code: u16,
+    /// The member after the change, as WhatsApp addresses them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant: Option<Participant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<Invitation>,
+    #[serde(default)]
+    pub invite_sent: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// An invitation WhatsApp issued for someone whose privacy settings allow no direct add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invitation {
+    pub code: String,
+    pub expires_at: i64,
+}
+
+/// The answer of a change of participants: one result per requested participant, in request
+/// order, and the group after the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantsChanged {
+    pub results: Vec<ParticipantResult>,
+    pub group: LiveGroup,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct InviteCode {
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStarted {
+    pub sync_id: String,
+    pub started_at: i64,
 }
 
 #[derive(Serialize)]
@@ -31,6 +169,23 @@ pub(crate) struct CreateGroupBody<'a> {
     pub request_id: Option<&'a str>,
     pub subject: &'a Subject,
     pub participants: &'a [UserJid],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ChangeParticipantsBody<'a> {
+    pub action: ParticipantAction,
+    pub participants: &'a [UserJid],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub invite_on_privacy_block: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SyncBody<'a> {
+    pub sync_id: &'a str,
 }
 
 #[derive(Serialize)]
@@ -84,14 +239,36 @@ mod tests {
     fn live_group_wire_shape() {
         let json = serde_json::json!({
             "groupJid": "120363021234567890@g.us", "subject": "Team", "description": "",
-            "ownerJid": null, "participants": ["6281@s.whatsapp.net", "77@lid"],
+            "ownerJid": null,
+            "participants": [
+                {"jid": "6281@s.whatsapp.net", "role": "superadmin"},
+                {"jid": "77@lid", "phoneJid": "6282@s.whatsapp.net", "role": "member"}
+            ],
             "participantCount": 2, "isAnnounce": false, "isLocked": true,
             "createdAt": 1700000000000_i64, "version": 7
         });
         let group: LiveGroup = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(group.owner_jid, None);
         assert!(group.is_locked);
+        assert_eq!(group.participants[1].role, Role::Member);
         assert_eq!(serde_json::to_value(&group).unwrap(), json);
+    }
+
+    #[test]
+    fn version_1_participants_are_read_too() {
+        let json = serde_json::json!({
+            "groupJid": "1@g.us", "subject": "Team", "description": "", "ownerJid": null,
+            "participants": ["6281@s.whatsapp.net", "not a jid", 5],
+            "participantCount": 3, "isAnnounce": false, "isLocked": false,
+            "createdAt": 1, "version": 1
+        });
+        let group: LiveGroup = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            group.participants,
+            [Participant::member(
+                UserJid::parse("6281@s.whatsapp.net").unwrap()
+            )]
+        );
     }
 
     #[test]

@@ -1,3 +1,5 @@
+//! Retries of operations that are safe to repeat: which failures count, and the backoff.
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -1,3 +1,5 @@
+//! The bearer secret: fixed, or read from Secrets Manager at first use and again after a 401.
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -73,7 +75,9 @@ impl FetchToken for SecretsManagerToken {
                 .get_or_try_init(|| async {
                     let sdk = gateway_aws::from_env(&SdkTimeouts::default())?;
                     let mut config = aws_sdk_secretsmanager::config::Builder::from(&sdk);
-                    if let Some(url) = gateway_aws::endpoint_url("SECRETS_MANAGER") {
+                    if let Some(url) =
+                        gateway_aws::endpoint_url(gateway_aws::Service::SecretsManager)
+                    {
                         config = config.endpoint_url(url);
                     }
                     Ok::<_, BoxError>(aws_sdk_secretsmanager::Client::from_conf(config.build()))

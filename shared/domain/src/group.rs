@@ -1,3 +1,5 @@
+//! Groups: as the API shows them, and as WhatsApp holds them.
+
 use serde::{Deserialize, Serialize};
 
 use crate::{Description, GroupJid, Subject, UserJid};
@@ -21,4 +23,21 @@ pub struct Group {
     pub first_seen_at: i64,
     /// The last stored change.
     pub updated_at: i64,
+}
+
+/// What WhatsApp holds for a group, as the connection service (or an import) reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSnapshot {
+    pub group_jid: GroupJid,
+    pub subject: Subject,
+    pub description: Description,
+    pub owner_jid: Option<UserJid>,
+    pub participant_count: u32,
+    pub is_announce: bool,
+    pub is_locked: bool,
+    pub created_at_wa: i64,
+    /// WhatsApp's change version of the group: a snapshot older than the stored one is not
+    /// written, so concurrent writers converge on WhatsApp's latest state. `None` (an
+    /// operator's import) writes whatever is stored and leaves the stored version as it is.
+    pub version: Option<i64>,
 }

@@ -9,7 +9,7 @@ mod text;
 
 pub use capability::{Capabilities, Capability};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use group::Group;
+pub use group::{Group, GroupSnapshot};
 pub use ids::{GroupJid, OrgId, SessionId, UserJid};
 pub use text::{Description, Subject};
 

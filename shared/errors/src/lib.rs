@@ -1,17 +1,14 @@
-//! The one error type of the API and its mapping to HTTP, in one place.
+//! The one error type of the API, and what each error means in HTTP terms: status, code,
+//! message and details, all in this file.
 //!
-//! Every layer converts its own errors into [`ApiError`]; [`ApiError::into_response`] is the
-//! only place that chooses a status code, writes the envelope
-//! `{"error": {"code", "message", "details"}}` and logs the error.
+//! Every layer converts its own errors into [`ApiError`]. This crate only describes errors;
+//! `gateway_http` turns one into the envelope `{"error": {"code", "message", "details"}}` and
+//! logs it, once, for every handler.
 
-use lambda_http::http::{HeaderValue, StatusCode, header};
-use lambda_http::{Body, Response};
+use http::StatusCode;
 use serde_json::{Map, Value, json};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// The largest request body a function accepts.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// One refused input: which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,20 +45,31 @@ pub enum ApiError {
     MissingCapability(&'static str),
     #[error("the session's account is not an admin of the group")]
     NotGroupAdmin,
+    /// WhatsApp forbids it for anyone (e.g. removing or demoting the group's creator).
+    #[error("WhatsApp does not allow this")]
+    NotAllowed,
+    /// The session's account is no longer a participant of the group.
+    #[error("the session's account is not a participant of the group")]
+    NotAParticipant,
     /// Session missing or of another organization (identical answers), or group unknown.
     #[error("{0}")]
     NotFound(&'static str),
-    #[error("request body is larger than {MAX_BODY_BYTES} bytes")]
-    PayloadTooLarge,
-    #[error("rate limited by WhatsApp")]
-    RateLimited { retry_after_s: Option<u64> },
+    #[error("request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// By WhatsApp (through the connection service), or by the session's own pacing budget
+    /// (`scope: Some("session")`).
+    #[error("rate limited")]
+    RateLimited {
+        retry_after_s: Option<u64>,
+        scope: Option<&'static str>,
+    },
     #[error("the session is not connected")]
     NotConnected,
     #[error("the connection service is unavailable")]
     UpstreamUnavailable(#[source] Option<BoxError>),
     #[error("the connection service did not answer in time")]
     UpstreamTimeout {
-        /// The operation may have been carried out (createGroup).
+        /// The operation may have been carried out (createGroup, addGroupMembers).
         outcome_unknown: bool,
     },
     /// DynamoDB throttled or unreachable after the SDK's retries. `details` can tell the caller
@@ -106,9 +114,12 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::MissingCapability(_) | ApiError::NotGroupAdmin => StatusCode::FORBIDDEN,
+            ApiError::MissingCapability(_)
+            | ApiError::NotGroupAdmin
+            | ApiError::NotAllowed
+            | ApiError::NotAParticipant => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotConnected => StatusCode::NOT_IMPLEMENTED,
             ApiError::UpstreamUnavailable(_) => StatusCode::BAD_GATEWAY,
@@ -125,9 +136,12 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => "validation_error",
             ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::MissingCapability(_) | ApiError::NotGroupAdmin => "forbidden",
+            ApiError::MissingCapability(_)
+            | ApiError::NotGroupAdmin
+            | ApiError::NotAllowed
+            | ApiError::NotAParticipant => "forbidden",
             ApiError::NotFound(_) => "not_found",
-            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::NotConnected => "not_implemented",
             ApiError::UpstreamUnavailable(_) => "upstream_unavailable",
@@ -141,7 +155,7 @@ impl ApiError {
     }
 
     /// The message the client sees: never internals, never which auth check failed.
-    fn message(&self) -> String {
+    pub fn message(&self) -> String {
         match self {
             ApiError::Validation(errors) => match errors.as_slice() {
                 [one] => format!("{}: {}", one.field, one.reason),
@@ -150,9 +164,12 @@ impl ApiError {
             ApiError::Unauthorized(_) => "missing or invalid bearer token".to_owned(),
             ApiError::UpstreamTimeout {
                 outcome_unknown: true,
-            } => "the connection service did not answer in time; the group may or may not have \
-                  been created"
+            } => "the connection service did not answer in time; the operation may or may not \
+                  have been carried out on WhatsApp"
                 .to_owned(),
+            ApiError::RateLimited {
+                scope: Some(scope), ..
+            } => format!("the {scope}'s budget of live operations is spent; try again later"),
             ApiError::Unavailable { details, .. } if details.contains_key("groupJid") => {
                 "the group was created on WhatsApp (details.groupJid) but could not be stored; \
                  do not create it again"
@@ -170,7 +187,8 @@ impl ApiError {
         }
     }
 
-    fn details(&self) -> Map<String, Value> {
+    /// The envelope's `details`: always an object.
+    pub fn details(&self) -> Map<String, Value> {
         let mut details = Map::new();
         match self {
             ApiError::Validation(errors) => match errors.as_slice() {
@@ -193,13 +211,25 @@ impl ApiError {
             ApiError::NotGroupAdmin => {
                 details.insert("reason".into(), "not_group_admin".into());
             }
-            ApiError::PayloadTooLarge => {
-                details.insert("limit".into(), MAX_BODY_BYTES.into());
+            ApiError::NotAllowed => {
+                details.insert("reason".into(), "not_allowed".into());
+            }
+            ApiError::NotAParticipant => {
+                details.insert("reason".into(), "not_a_participant".into());
+            }
+            ApiError::PayloadTooLarge { limit } => {
+                details.insert("limit".into(), (*limit).into());
             }
             ApiError::RateLimited {
-                retry_after_s: Some(s),
+                retry_after_s,
+                scope,
             } => {
-                details.insert("retryAfterS".into(), (*s).into());
+                if let Some(s) = retry_after_s {
+                    details.insert("retryAfterS".into(), (*s).into());
+                }
+                if let Some(scope) = scope {
+                    details.insert("scope".into(), (*scope).into());
+                }
             }
             ApiError::RequestInProgress { retry_after_s } => {
                 details.insert("retryAfterS".into(), (*retry_after_s).into());
@@ -218,7 +248,7 @@ impl ApiError {
 
     /// Why, for the request's log line: which auth check failed, which fields were refused.
     /// Never the refused values: they may be tokens or phone numbers.
-    fn log_reason(&self) -> String {
+    pub fn log_reason(&self) -> String {
         match self {
             ApiError::Validation(errors) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -235,112 +265,75 @@ impl ApiError {
         }
     }
 
-    fn retry_after_s(&self) -> Option<u64> {
+    /// The `Retry-After` header's seconds, where the error says when to come back.
+    pub fn retry_after_s(&self) -> Option<u64> {
         match self {
-            ApiError::RateLimited { retry_after_s } => *retry_after_s,
+            ApiError::RateLimited { retry_after_s, .. } => *retry_after_s,
             ApiError::RequestInProgress { retry_after_s } => Some(*retry_after_s),
             ApiError::Partial { error, .. } => error.retry_after_s(),
             _ => None,
         }
     }
-
-    /// The HTTP response for this error. Logs it once: 5xx with the whole cause chain at
-    /// error level, 4xx at info level (their cause is the caller's).
-    pub fn into_response(self) -> Response<Body> {
-        let status = self.status();
-        // The request's summary line carries the code; the cause goes to the log once, here.
-        let span = tracing::Span::current();
-        span.record("code", self.code());
-        span.record("reason", self.log_reason().as_str());
-        if status.is_server_error() {
-            tracing::error!(status = status.as_u16(), code = self.code(), error = ?self, "request failed");
-        } else {
-            tracing::debug!(status = status.as_u16(), code = self.code(), error = %self, "request refused");
-        }
-
-        let body = json!({
-            "error": {
-                "code": self.code(),
-                "message": self.message(),
-                "details": Value::Object(self.details()),
-            }
-        });
-        let mut response = json_response(status, &body);
-        let headers = response.headers_mut();
-        if status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        if let Some(seconds) = self.retry_after_s() {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        response
-    }
-}
-
-/// A JSON response. Serialising a `Value` or one of our own types cannot fail; should it
-/// anyway, the client gets a bare 500 rather than a panic.
-pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response<Body> {
-    let mut response = match serde_json::to_string(body) {
-        Ok(text) => Response::new(Body::Text(text)),
-        Err(error) => {
-            tracing::error!(%error, "response did not serialise");
-            let mut response = Response::new(Body::Text(
-                r#"{"error":{"code":"internal","message":"internal error","details":{}}}"#.into(),
-            ));
-            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-            return with_json_type(response);
-        }
-    };
-    *response.status_mut() = status;
-    with_json_type(response)
-}
-
-fn with_json_type(mut response: Response<Body>) -> Response<Body> {
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn body_of(response: &Response<Body>) -> Value {
-        match response.body() {
-            Body::Text(text) => serde_json::from_str(text).unwrap(),
-            other => panic!("unexpected body {other:?}"),
-        }
-    }
-
     #[test]
-    fn validation_envelope_names_the_field() {
-        let response = ApiError::validation("participants[3]", "not a JID").into_response();
-        assert_eq!(response.status(), 400);
-        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    fn validation_names_the_field() {
+        let error = ApiError::validation("participants[3]", "not a JID");
+        assert_eq!(error.status(), 400);
+        assert_eq!(error.code(), "validation_error");
+        assert_eq!(error.message(), "participants[3]: not a JID");
         assert_eq!(
-            body_of(&response)["error"],
-            json!({"code": "validation_error", "message": "participants[3]: not a JID",
-                   "details": {"field": "participants[3]", "reason": "not a JID"}})
+            Value::Object(error.details()),
+            json!({"field": "participants[3]", "reason": "not a JID"})
         );
     }
 
     #[test]
-    fn unauthorized_hides_the_reason_and_asks_for_bearer() {
-        let response = ApiError::Unauthorized("bad checksum").into_response();
-        assert_eq!(response.status(), 401);
-        assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
-        let body = body_of(&response);
-        assert!(!body.to_string().contains("checksum"));
-        assert_eq!(body["error"]["details"], json!({}));
+    fn unauthorized_hides_the_reason() {
+        let error = ApiError::Unauthorized("bad checksum");
+        assert_eq!(error.status(), 401);
+        assert!(!error.message().contains("checksum"));
+        assert!(error.log_reason().contains("checksum"));
+        assert!(error.details().is_empty());
     }
 
     #[test]
     fn internal_errors_never_leak_their_cause() {
-        let response = ApiError::internal("table GatewayTable is on fire").into_response();
-        assert_eq!(response.status(), 500);
-        assert!(!body_of(&response).to_string().contains("fire"));
+        let error = ApiError::internal("table GatewayTable is on fire");
+        assert_eq!(error.status(), 500);
+        assert!(!error.message().contains("fire"));
+        assert!(error.details().is_empty());
+    }
+
+    #[test]
+    fn forbidden_reasons() {
+        for (error, reason) in [
+            (ApiError::NotGroupAdmin, "not_group_admin"),
+            (ApiError::NotAllowed, "not_allowed"),
+            (ApiError::NotAParticipant, "not_a_participant"),
+        ] {
+            assert_eq!(error.status(), 403);
+            assert_eq!(error.code(), "forbidden");
+            assert_eq!(Value::Object(error.details()), json!({"reason": reason}));
+        }
+    }
+
+    #[test]
+    fn session_pacing_says_its_scope() {
+        let error = ApiError::RateLimited {
+            retry_after_s: Some(42),
+            scope: Some("session"),
+        };
+        assert_eq!(error.status(), 429);
+        assert_eq!(error.retry_after_s(), Some(42));
+        assert_eq!(
+            Value::Object(error.details()),
+            json!({"retryAfterS": 42, "scope": "session"})
+        );
     }
 
     #[test]
@@ -348,6 +341,7 @@ mod tests {
         let error = ApiError::Partial {
             error: Box::new(ApiError::RateLimited {
                 retry_after_s: Some(7),
+                scope: None,
             }),
             partial: PartialUpdate {
                 applied: vec!["subject"],
@@ -355,11 +349,10 @@ mod tests {
                 failed: "description",
             },
         };
-        let response = error.into_response();
-        assert_eq!(response.status(), 429);
-        assert_eq!(response.headers()[header::RETRY_AFTER], "7");
+        assert_eq!(error.status(), 429);
+        assert_eq!(error.retry_after_s(), Some(7));
         assert_eq!(
-            body_of(&response)["error"]["details"],
+            Value::Object(error.details()),
             json!({"retryAfterS": 7, "applied": ["subject"],
                    "notApplied": ["description", "announce"], "failed": "description"})
         );

@@ -1,23 +1,22 @@
-//! The plumbing every function shares: services built once per cold start, typed inputs read
-//! from a Lambda HTTP request, the response for an error, and logging.
+//! The plumbing every function shares: services built once per cold start, the opening checks
+//! of every request, typed inputs, responses (the error envelope is built here and only here),
+//! and logging.
 
-mod config;
-mod request;
+mod admission;
+mod inputs;
+mod owners;
+mod paging;
+mod response;
 mod services;
 mod telemetry;
 
-pub use config::{ConfigError, env_optional, env_required, exit_on_config_error};
-pub use request::{
-    LOCAL_DEADLINE, authorization, body_bytes, deadline, json_response, parse_json, path_param,
-    query_param,
+pub use admission::Admitted;
+pub use gateway_config::{ConfigError, Settings, exit_on_config_error};
+pub use inputs::{
+    Inputs, LOCAL_DEADLINE, MAX_BODY_BYTES, authorization, body_within_limit, deadline, parse_json,
+    path_param, query_param,
 };
+pub use paging::{DEFAULT_LIMIT, ListScope, MAX_LIMIT, Page, PageRequest};
+pub use response::{error_response, json_response, no_content};
 pub use services::Services;
 pub use telemetry::{init_tracing, init_tracing_to, log_principal, log_session, observe};
-
-use gateway_errors::ApiError;
-use lambda_http::{Body, Response};
-
-/// The response for a handler's outcome: errors become the error envelope here and only here.
-pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
-    result.unwrap_or_else(ApiError::into_response)
-}

@@ -1,21 +1,22 @@
+//! What every handler borrows: the store, the authenticator and the clock, built once per cold
+//! start so the SDK client's connection pool and the caches survive across warm invocations.
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gateway_auth::{ApiKeyVerifier, Authenticator, LoginConfig, LoginVerifier, Principal};
+use gateway_auth::{ApiKeyVerifier, Authenticator, LoginConfig, LoginVerifier};
 use gateway_aws::SdkTimeouts;
-use gateway_domain::{Capability, Clock, SystemClock};
-use gateway_errors::ApiError;
+use gateway_config::{ConfigError, Settings};
+use gateway_domain::{Clock, SystemClock};
 use gateway_store::Store;
-use lambda_http::Request;
 
-use crate::{ConfigError, authorization, env_required, log_principal};
+use crate::owners::SessionOwners;
 
-/// What every handler borrows: built once per cold start, so the SDK client's connection pool
-/// and the authentication caches survive across warm invocations.
 pub struct Services {
     pub store: Store,
     pub auth: Authenticator,
     pub clock: Arc<dyn Clock>,
+    pub(crate) owners: SessionOwners,
 }
 
 impl Services {
@@ -25,31 +26,23 @@ impl Services {
             auth: Authenticator::new(api_keys, login),
             store,
             clock,
+            owners: SessionOwners::default(),
         }
-    }
-
-    /// Who calls, and may they: 401, then 403. The organization goes on the request's log line.
-    pub async fn authorize(
-        &self,
-        req: &Request,
-        capability: Capability,
-    ) -> Result<Principal, ApiError> {
-        let principal = self.auth.authenticate(authorization(req)).await?;
-        log_principal(&principal);
-        principal.require(capability)?;
-        Ok(principal)
     }
 
     /// From the environment: `GATEWAY_TABLE`, the login settings, and Lambda's region and
     /// credentials ([`gateway_aws`]).
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let table = env_required("GATEWAY_TABLE")?;
-        let login = LoginConfig::from_env().map_err(|e| ConfigError::new(e.var, e.problem))?;
+        Self::from_settings(&Settings::from_env()).await
+    }
+
+    pub async fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
+        let table = settings.required("GATEWAY_TABLE")?;
+        let login = LoginConfig::from_settings(settings)?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let sdk = gateway_aws::from_env(&SdkTimeouts::default())
-            .map_err(|missing| ConfigError::new(missing.0, "is required but not set"))?;
+        let sdk = gateway_aws::from_settings(settings, &SdkTimeouts::default())?;
         let store = Store::connect(table, &sdk);
-        if init_is_off_the_request_path(|name| std::env::var(name).ok()) {
+        if init_is_off_the_request_path(settings) {
             open_connection(&store).await;
         }
         Ok(Self::new(
@@ -62,8 +55,13 @@ impl Services {
 
 /// Under provisioned concurrency Lambda runs init ahead of any request, so work done there is
 /// free for callers; on demand, init and the first request are both on the caller's path.
-fn init_is_off_the_request_path(lookup: impl Fn(&str) -> Option<String>) -> bool {
-    lookup("AWS_LAMBDA_INITIALIZATION_TYPE").as_deref() == Some("provisioned-concurrency")
+fn init_is_off_the_request_path(settings: &Settings) -> bool {
+    settings
+        .optional("AWS_LAMBDA_INITIALIZATION_TYPE")
+        .ok()
+        .flatten()
+        .as_deref()
+        == Some("provisioned-concurrency")
 }
 
 /// At most this long, so a slow DynamoDB cannot hold up init: the first request connects then.
@@ -87,14 +85,12 @@ mod tests {
 
     #[test]
     fn only_provisioned_concurrency_primes() {
-        let with = |value: &'static str| {
-            move |name: &str| (name == "AWS_LAMBDA_INITIALIZATION_TYPE").then(|| value.to_owned())
-        };
-        assert!(init_is_off_the_request_path(with(
+        let with = |value| Settings::from_pairs(&[("AWS_LAMBDA_INITIALIZATION_TYPE", value)]);
+        assert!(init_is_off_the_request_path(&with(
             "provisioned-concurrency"
         )));
-        assert!(!init_is_off_the_request_path(with("on-demand")));
-        assert!(!init_is_off_the_request_path(with("snap-start")));
-        assert!(!init_is_off_the_request_path(|_: &str| None));
+        assert!(!init_is_off_the_request_path(&with("on-demand")));
+        assert!(!init_is_off_the_request_path(&with("snap-start")));
+        assert!(!init_is_off_the_request_path(&Settings::from_pairs(&[])));
     }
 }

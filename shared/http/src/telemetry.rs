@@ -1,13 +1,17 @@
 //! Logs: JSON, one object a line, as CloudWatch Logs Insights reads them. Each request ends
-//! with one `request` line carrying the Lambda request id, operation, organization, session,
-//! status, error code and latency (the fields of the request's span). Tokens, keys, secrets and
-//! phone-number JIDs are never logged at info level.
+//! with one `request` line carrying the Lambda request id, API Gateway's request id (the key of
+//! the access log), the X-Ray trace id, whether the process was cold, operation, organization,
+//! session, status, error code and latency (the fields of the request's span). Tokens, keys,
+//! secrets and phone-number JIDs are never logged at info level.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use gateway_auth::Principal;
 use gateway_domain::SessionId;
+use gateway_errors::ApiError;
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use tracing::Instrument;
 use tracing::field::Empty;
@@ -17,9 +21,27 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// Logs to stdout; the level comes from `RUST_LOG` (default `info`). Lambda adds the time.
+/// Logs to stdout; the level comes from `RUST_LOG`, else from Lambda's own log-level setting
+/// (`AWS_LAMBDA_LOG_LEVEL`, set by the function's logging configuration), else `info`.
+/// Lambda adds the time.
 pub fn init_tracing() {
-    init_tracing_to(std::io::stdout, "info");
+    let lambda_level = std::env::var("AWS_LAMBDA_LOG_LEVEL").ok();
+    init_tracing_to(std::io::stdout, default_level(lambda_level.as_deref()));
+}
+
+/// Lambda's log levels (`TRACE` … `FATAL`) as tracing's.
+fn default_level(lambda_level: Option<&str>) -> &'static str {
+    match lambda_level
+        .map(str::trim)
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
+        Some("TRACE") => "trace",
+        Some("DEBUG") => "debug",
+        Some("WARN") => "warn",
+        Some("ERROR" | "FATAL") => "error",
+        _ => "info",
+    }
 }
 
 /// The same logs to `writer` (tests read them); `RUST_LOG` still wins over `default_filter`.
@@ -72,19 +94,37 @@ fn log_filter(rust_log: Option<&str>, default_filter: &str) -> (Targets, Option<
     }
 }
 
-/// Runs a handler inside the request's span and writes its one summary line.
+/// The first request a process serves: it paid for the cold start.
+static WARM: AtomicBool = AtomicBool::new(false);
+
+/// Runs a handler inside the request's span, turns its error into the envelope (the only
+/// place that does), logs that error once, and writes the request's one summary line.
 pub async fn observe(
     operation: &'static str,
     req: &Request,
-    handler: impl Future<Output = Response<Body>>,
+    handler: impl Future<Output = Result<Response<Body>, ApiError>>,
 ) -> Response<Body> {
     let request_id = req
         .lambda_context_ref()
         .map(|c| c.request_id.as_str())
         .unwrap_or_default();
+    let trace_id = req
+        .lambda_context_ref()
+        .and_then(|c| c.xray_trace_id.as_deref())
+        .unwrap_or_default();
+    let api_request_id =
+        if let Some(RequestContext::ApiGatewayV2(context)) = req.request_context_ref() {
+            context.request_id.as_deref().unwrap_or_default()
+        } else {
+            ""
+        };
+    let cold_start = !WARM.swap(true, Ordering::Relaxed);
     let span = tracing::info_span!(
         "request",
         request_id,
+        api_request_id,
+        trace_id,
+        cold_start,
         operation,
         org = Empty,
         session = Empty,
@@ -92,12 +132,36 @@ pub async fn observe(
         reason = Empty
     );
     let started = Instant::now();
-    let response = handler.instrument(span.clone()).await;
+    let response = async {
+        match handler.await {
+            Ok(response) => response,
+            Err(error) => {
+                log_error(&error);
+                crate::error_response(&error)
+            }
+        }
+    }
+    .instrument(span.clone())
+    .await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         tracing::info!(status = response.status().as_u16(), latency_ms, "request");
     });
     response
+}
+
+/// The error's code and reason on the request's line; a 5xx also with its whole cause chain
+/// (the client sees a generic message), a 4xx at debug level (its cause is the caller's).
+fn log_error(error: &ApiError) {
+    let span = tracing::Span::current();
+    span.record("code", error.code());
+    span.record("reason", error.log_reason().as_str());
+    let status = error.status();
+    if status.is_server_error() {
+        tracing::error!(status = status.as_u16(), code = error.code(), error = ?error, "request failed");
+    } else {
+        tracing::debug!(status = status.as_u16(), code = error.code(), error = %error, "request refused");
+    }
 }
 
 /// Adds the caller's organization to the request's log line.
@@ -155,6 +219,15 @@ mod tests {
             assert!(problem.is_some(), "{rust_log:?}");
             assert_eq!(level_for(&targets, "gateway_http"), Some(Level::INFO));
         }
+    }
+
+    #[test]
+    fn lambda_log_levels_map_to_tracing_levels() {
+        assert_eq!(default_level(Some("DEBUG")), "debug");
+        assert_eq!(default_level(Some(" warn ")), "warn");
+        assert_eq!(default_level(Some("FATAL")), "error");
+        assert_eq!(default_level(Some("nonsense")), "info");
+        assert_eq!(default_level(None), "info");
     }
 
     #[test]

@@ -1,7 +1,10 @@
+//! API key records: stored by key id, only the SHA-256 of the key, listed per organization.
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use gateway_domain::{Capabilities, OrgId};
 use serde::{Deserialize, Serialize};
 
+use crate::conditions::conditional;
 use crate::keys::{self, GSI1, GSI1_PK, PK};
 use crate::{Store, StoreError};
 
@@ -46,27 +49,7 @@ impl Store {
             gsi1_sk: keys::api_key_pk(&record.key_id),
             record: record.clone(),
         };
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(
-                serde_dynamo::to_item(item).map_err(StoreError::malformed)?,
-            ))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::AlreadyExists)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        self.put_new(&item).await
     }
 
     pub async fn get_api_key(&self, key_id: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
@@ -74,7 +57,9 @@ impl Store {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(keys::api_key_key(key_id)))
+            .set_key(Some(keys::api_key_item(key_id)))
+            // A key created a moment ago works at once.
+            .consistent_read(true)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
@@ -120,22 +105,13 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(keys::api_key_key(key_id)))
+            .set_key(Some(keys::api_key_item(key_id)))
             .update_expression("SET revokedAt = if_not_exists(revokedAt, :now)")
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(conditional(result)?.is_some())
     }
 }

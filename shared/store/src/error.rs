@@ -1,3 +1,5 @@
+//! The store's errors: throttling and outages (worth a retry later) apart from bugs.
+
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use gateway_errors::{ApiError, BoxError};

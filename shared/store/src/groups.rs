@@ -1,31 +1,18 @@
+//! Group items: a session's groups in its partition, read one, a page, or with the session,
+//! and stored from what WhatsApp holds (versions keep older answers from overwriting newer).
+
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure,
 };
-use gateway_domain::{Description, Group, GroupJid, SessionId, Subject, UserJid};
+use gateway_domain::{Description, Group, GroupJid, GroupSnapshot, SessionId, Subject, UserJid};
 use serde::{Deserialize, Serialize};
 
+use crate::conditions::{Item, Written, conditional_with_old};
 use crate::keys::{self, PK, SK};
 use crate::sessions::session_from_item;
 use crate::{SessionRecord, Store, StoreError};
-
-/// What WhatsApp holds for a group, as the connection service (or an import) reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupSnapshot {
-    pub group_jid: GroupJid,
-    pub subject: Subject,
-    pub description: Description,
-    pub owner_jid: Option<UserJid>,
-    pub participant_count: u32,
-    pub is_announce: bool,
-    pub is_locked: bool,
-    pub created_at_wa: i64,
-    /// WhatsApp's change version of the group: a snapshot older than the stored one is not
-    /// written, so concurrent writers converge on WhatsApp's latest state. `None` (an
-    /// operator's import) writes whatever is stored and leaves the stored version as it is.
-    pub version: Option<i64>,
-}
 
 /// One page of a session's groups, in JID order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +68,22 @@ fn group_from_item(item: HashMap<String, AttributeValue>) -> Result<Group, Store
         .map_err(StoreError::malformed)
 }
 
+/// An item read but not yet decoded into a `T`.
+pub struct Unread<T> {
+    item: Item,
+    decode: fn(Item) -> Result<T, StoreError>,
+}
+
+impl<T> Unread<T> {
+    fn new(item: Item, decode: fn(Item) -> Result<T, StoreError>) -> Self {
+        Self { item, decode }
+    }
+
+    pub fn decode(self) -> Result<T, StoreError> {
+        (self.decode)(self.item)
+    }
+}
+
 /// How an attempt to update a stored group ended.
 enum Existing {
     Written(Group),
@@ -94,15 +97,17 @@ enum Existing {
 const UPSERT_ATTEMPTS: usize = 3;
 
 impl Store {
-    /// A session and one of its groups in a single request (BatchGetItem).
+    /// A session and one of its groups in a single request (BatchGetItem). The group comes
+    /// back unread: the caller decodes it only once the session is known to be the caller's,
+    /// so another organization's item is never even parsed.
     pub async fn get_session_and_group(
         &self,
         session: &SessionId,
         jid: &GroupJid,
-    ) -> Result<(Option<SessionRecord>, Option<Group>), StoreError> {
+    ) -> Result<(Option<SessionRecord>, Option<Unread<Group>>), StoreError> {
         let mut keys = KeysAndAttributes::builder()
-            .keys(keys::session_key(session))
-            .keys(keys::group_key(session, jid))
+            .keys(keys::session_item(session))
+            .keys(keys::group_item(session, jid))
             // Strongly consistent: a group just created or changed reads back at once.
             .consistent_read(true)
             .build()
@@ -129,7 +134,7 @@ impl Store {
                 if is_session {
                     found_session = Some(session_from_item(item)?);
                 } else {
-                    found_group = Some(group_from_item(item)?);
+                    found_group = Some(Unread::new(item, group_from_item));
                 }
             }
             match output
@@ -154,7 +159,7 @@ impl Store {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(keys::group_key(session, jid)))
+            .set_key(Some(keys::group_item(session, jid)))
             .consistent_read(true)
             .send()
             .await
@@ -184,7 +189,7 @@ impl Store {
                 ":prefix",
                 AttributeValue::S(keys::GROUP_SK_PREFIX.to_owned()),
             )
-            .set_exclusive_start_key(after.map(|jid| keys::group_key(session, jid)))
+            .set_exclusive_start_key(after.map(|jid| keys::group_item(session, jid)))
             .limit(query_limit)
             // A group created a moment ago is listed at once (the contract says so).
             .consistent_read(true)
@@ -252,7 +257,7 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(keys::group_key(session, &s.group_jid)))
+            .set_key(Some(keys::group_item(session, &s.group_jid)))
             .condition_expression(condition)
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#version", "waVersion")
@@ -280,26 +285,14 @@ impl Store {
                 .expression_attribute_values(":owner", AttributeValue::S(owner.to_string())),
             None => update.update_expression(format!("{set} REMOVE ownerJid")),
         };
-        match update.send().await {
-            Ok(output) => match output.attributes {
-                Some(item) => Ok(Existing::Written(group_from_item(item)?)),
-                None => Err(StoreError::Other(
-                    "UpdateItem returned no attributes".into(),
-                )),
-            },
-            Err(error) => match error.as_service_error() {
-                Some(e) if e.is_conditional_check_failed_exception() => {
-                    let old = match error.into_service_error() {
-                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(e) => e.item,
-                        _ => None,
-                    };
-                    match old {
-                        Some(item) => Ok(Existing::Newer(group_from_item(item)?)),
-                        None => Ok(Existing::Missing),
-                    }
-                }
-                _ => Err(StoreError::from_sdk(error)),
-            },
+        match conditional_with_old(update.send().await)? {
+            Written::Yes(output) => output
+                .attributes
+                .ok_or_else(|| StoreError::Other("UpdateItem returned no attributes".into()))
+                .and_then(group_from_item)
+                .map(Existing::Written),
+            Written::No(Some(newer)) => group_from_item(newer).map(Existing::Newer),
+            Written::No(None) => Ok(Existing::Missing),
         }
     }
 
@@ -310,7 +303,7 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(keys::session_key(session)))
+            .set_key(Some(keys::session_item(session)))
             .update_expression("ADD #counter :one")
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#counter", "groupCounter")
@@ -355,27 +348,8 @@ impl Store {
             updated_at: now_ms,
             wa_version: s.version.unwrap_or(0),
         };
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(
-                serde_dynamo::to_item(&item).map_err(StoreError::malformed)?,
-            ))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(item.into()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::AlreadyExists)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        self.put_new(&item).await?;
+        Ok(item.into())
     }
 }
 

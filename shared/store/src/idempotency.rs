@@ -8,16 +8,12 @@
 //! are conditional on the attempt id, so a slow first attempt never overwrites a record that
 //! another attempt has taken over.
 
-use std::collections::HashMap;
-
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use serde::{Deserialize, Serialize};
 
+use crate::conditions::{Written, conditional, conditional_with_old};
 use crate::keys::{self, PK, TTL};
 use crate::{Store, StoreError};
-
-const SK: &str = "IDEMPOTENCY";
 
 /// What a request found when it tried to claim its key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,10 +63,6 @@ struct IdempotencyItem {
     released: bool,
 }
 
-fn key(record_id: &str) -> HashMap<String, AttributeValue> {
-    keys::key(format!("IDEMPOTENCY#{record_id}"), SK)
-}
-
 impl Store {
     /// Claims `record_id` (a hash of organization and key) for a request, unless a record that
     /// has not expired holds it.
@@ -84,8 +76,8 @@ impl Store {
     ) -> Result<Claim, StoreError> {
         let expires_at = now_ms + in_progress_for_ms;
         let item = IdempotencyItem {
-            pk: format!("IDEMPOTENCY#{record_id}"),
-            sk: SK.to_owned(),
+            pk: keys::idempotency_pk(record_id),
+            sk: keys::IDEMPOTENCY_SK.to_owned(),
             request_hash: request_hash.to_owned(),
             attempt: attempt.to_owned(),
             expires_at,
@@ -113,24 +105,13 @@ impl Store {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        let error = match result {
-            Ok(_) => {
+        let old = match conditional_with_old(result)? {
+            Written::Yes(_) => {
                 return Ok(Claim::Claimed {
                     attempt: attempt.to_owned(),
                 });
             }
-            Err(error) => error,
-        };
-        let old = match error {
-            aws_sdk_dynamodb::error::SdkError::ServiceError(ref service)
-                if service.err().is_conditional_check_failed_exception() =>
-            {
-                match error.into_service_error() {
-                    PutItemError::ConditionalCheckFailedException(e) => e.item,
-                    _ => None,
-                }
-            }
-            other => return Err(StoreError::from_sdk(other)),
+            Written::No(old) => old,
         };
         let Some(old) = old else {
             // The condition failed on an item the answer did not include: should not happen,
@@ -171,7 +152,7 @@ impl Store {
             .expression_attribute_values(":response", response)
             .send()
             .await;
-        conditional(result.map(|_| ()))
+        Ok(conditional(result)?.is_some())
     }
 
     /// Gives the key back after an answer a retry may change, so the same request can run
@@ -187,7 +168,7 @@ impl Store {
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .send()
             .await;
-        conditional(result.map(|_| ()))
+        Ok(conditional(result)?.is_some())
     }
 
     /// The update that ends `attempt` (only if the record is still that attempt's): `outcome`
@@ -202,7 +183,7 @@ impl Store {
         self.client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(record_id)))
+            .set_key(Some(keys::idempotency_item(record_id)))
             .update_expression(format!("SET {outcome}, expiresAt = :until, #ttl = :ttl"))
             .condition_expression("attempt = :attempt")
             .expression_attribute_names("#ttl", TTL)
@@ -219,29 +200,4 @@ impl Store {
 /// item never goes before it.
 fn ttl_seconds(expires_at_ms: i64) -> i64 {
     expires_at_ms.div_euclid(1000) + 1
-}
-
-/// `Ok(false)` for a failed condition, the store's error for anything else.
-fn conditional<E>(
-    result: Result<
-        (),
-        aws_sdk_dynamodb::error::SdkError<
-            E,
-            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-        >,
-    >,
-) -> Result<bool, StoreError>
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    match result {
-        Ok(()) => Ok(true),
-        Err(e)
-            if e.as_service_error().and_then(|s| s.code())
-                == Some("ConditionalCheckFailedException") =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(StoreError::from_sdk(e)),
-    }
 }

@@ -1,4 +1,4 @@
-//! Key attribute names and values; the one place that knows how items are addressed.
+//! Key attribute names and values: the one place that knows how items are addressed.
 
 use std::collections::HashMap;
 
@@ -16,6 +16,9 @@ pub const TTL: &str = "ttl";
 pub const SESSION_SK: &str = "SESSION";
 pub const GROUP_SK_PREFIX: &str = "GROUP#";
 pub const API_KEY_SK: &str = "APIKEY";
+pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+
+pub type Key = HashMap<String, AttributeValue>;
 
 pub fn session_pk(session: &SessionId) -> String {
     format!("SESSION#{session}")
@@ -29,25 +32,37 @@ pub fn api_key_pk(key_id: &str) -> String {
     format!("APIKEY#{key_id}")
 }
 
+pub fn idempotency_pk(record_id: &str) -> String {
+    format!("IDEMPOTENCY#{record_id}")
+}
+
 pub fn org_gsi1_pk(org: &OrgId) -> String {
     format!("ORG#{org}")
 }
 
-pub fn key(pk: String, sk: impl Into<String>) -> HashMap<String, AttributeValue> {
+pub fn key(pk: String, sk: impl Into<String>) -> Key {
     HashMap::from([
         (PK.to_owned(), AttributeValue::S(pk)),
         (SK.to_owned(), AttributeValue::S(sk.into())),
     ])
 }
 
-pub fn session_key(session: &SessionId) -> HashMap<String, AttributeValue> {
+/// The key of a session's item.
+pub fn session_item(session: &SessionId) -> Key {
     key(session_pk(session), SESSION_SK)
 }
 
-pub fn group_key(session: &SessionId, jid: &GroupJid) -> HashMap<String, AttributeValue> {
+/// The key of a group's item (in its session's partition).
+pub fn group_item(session: &SessionId, jid: &GroupJid) -> Key {
     key(session_pk(session), group_sk(jid))
 }
 
-pub fn api_key_key(key_id: &str) -> HashMap<String, AttributeValue> {
+/// The key of an API key's record.
+pub fn api_key_item(key_id: &str) -> Key {
     key(api_key_pk(key_id), API_KEY_SK)
+}
+
+/// The key of an `Idempotency-Key` record.
+pub fn idempotency_item(record_id: &str) -> Key {
+    key(idempotency_pk(record_id), IDEMPOTENCY_SK)
 }

@@ -13,6 +13,7 @@
 //! from one Query, and a session plus one group from one BatchGetItem.
 
 mod api_keys;
+mod conditions;
 mod error;
 mod groups;
 mod idempotency;
@@ -23,8 +24,9 @@ mod table;
 
 pub use api_keys::ApiKeyRecord;
 pub use error::StoreError;
-pub use groups::{GroupPage, GroupSnapshot};
+pub use groups::{GroupPage, Unread};
 pub use idempotency::{Claim, StoredResponse};
+pub use keys::Key;
 pub use sessions::SessionRecord;
 pub use table::{TABLE_ATTRIBUTES, TableDefinition, table_definition};
 
@@ -35,7 +37,7 @@ use gateway_aws::SdkConfig;
 /// set. Callers may add to it (the tests count requests with an interceptor).
 pub fn client_config(sdk: &SdkConfig) -> aws_sdk_dynamodb::config::Builder {
     let builder = aws_sdk_dynamodb::config::Builder::from(sdk);
-    match gateway_aws::endpoint_url("DYNAMODB") {
+    match gateway_aws::endpoint_url(gateway_aws::Service::DynamoDb) {
         Some(url) => builder.endpoint_url(url),
         None => builder,
     }

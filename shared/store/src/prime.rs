@@ -1,3 +1,5 @@
+//! Opening the connection to DynamoDB ahead of the first request, under provisioned concurrency.
+
 use crate::keys;
 use crate::{Store, StoreError};
 

@@ -1,8 +1,10 @@
+//! Session items: which organization owns a session, and its account.
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use gateway_domain::{OrgId, SessionId, UserJid};
 use serde::{Deserialize, Serialize};
 
-use crate::keys::{self, PK};
+use crate::keys;
 use crate::{Store, StoreError};
 
 /// A WhatsApp session as stored: which organization owns it, and its account once known.
@@ -59,27 +61,7 @@ impl Store {
             account: session.account.clone(),
             created_at: session.created_at,
         };
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(
-                serde_dynamo::to_item(item).map_err(StoreError::malformed)?,
-            ))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::AlreadyExists)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        self.put_new(&item).await
     }
 
     pub async fn get_session(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
@@ -87,7 +69,7 @@ impl Store {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(keys::session_key(id)))
+            .set_key(Some(keys::session_item(id)))
             .consistent_read(true)
             .send()
             .await

@@ -1,3 +1,5 @@
+//! The table's definition, shared by `gatewayctl create-table` and the template check.
+
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,

@@ -10,8 +10,9 @@ use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput
 use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use gateway_domain::GroupSnapshot;
 use gateway_domain::{Description, GroupJid, SessionId, Subject};
-use gateway_store::{GroupSnapshot, Store, StoreError};
+use gateway_store::{Store, StoreError};
 
 const JID: &str = "120363021234567890@g.us";
 

@@ -9,9 +9,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use gateway_domain::{Description, GroupJid, SessionId, Subject, UserJid};
+use serde_json::{Value, json};
+use std::time::Duration;
 
 use crate::Emulator;
 use crate::faults;
+use crate::members::ParticipantAction;
 use crate::wire::{Body, ErrorKind, ServiceError, valid_request_id};
 use crate::world::{Change, LiveGroup, Operation, World};
 
@@ -35,9 +38,22 @@ pub(crate) fn routes() -> Router<Emulator> {
             "/v1/sessions/{session}/groups/{gid}/locked",
             put(set_locked),
         )
+        .route(
+            "/v1/sessions/{session}/groups/{gid}/participants",
+            post(change_participants),
+        )
+        .route(
+            "/v1/sessions/{session}/groups/{gid}/invite",
+            get(get_invite),
+        )
+        .route(
+            "/v1/sessions/{session}/groups/{gid}/invite/reset",
+            post(reset_invite),
+        )
+        .route("/v1/sessions/{session}/sync", post(request_sync))
 }
 
-type Outcome = Result<(StatusCode, LiveGroup), ServiceError>;
+type Outcome = Result<(StatusCode, Value), ServiceError>;
 
 fn session_id(raw: &str) -> Result<SessionId, ServiceError> {
     SessionId::parse(raw).map_err(|e| ServiceError::bad_request("session", e.to_string()))
@@ -101,7 +117,7 @@ fn authorized(emulator: &Emulator, headers: &HeaderMap) -> bool {
 
 impl Emulator {
     /// Every contract call goes through here: counted, authenticated, maybe faulted, then
-    /// `perform`ed on the world.
+    /// `perform`ed on the world, its events sent, and answered.
     async fn handle<F>(
         &self,
         operation: Operation,
@@ -124,29 +140,24 @@ impl Emulator {
         let response = match fault {
             None => ServiceError::new(ErrorKind::Unauthorized, "missing or wrong bearer secret")
                 .into_response(),
-            Some(Some(fault)) => match fault.answer() {
-                Some(answer) => {
-                    tokio::time::sleep(fault.delay()).await;
-                    answer
-                }
-                None => {
-                    // The real service finishes what it sent to WhatsApp even when the caller
-                    // has hung up; a task of its own is not cancelled with the connection.
-                    let emulator = self.clone();
-                    let in_flight = self.delayed_operation();
-                    let delayed = tokio::spawn(async move {
-                        let _in_flight = in_flight;
-                        tokio::time::sleep(fault.delay()).await;
-                        emulator.perform(perform)
-                    });
-                    match delayed.await {
-                        Ok(outcome) => respond(outcome),
-                        Err(_) => ServiceError::new(ErrorKind::Internal, "the operation failed")
-                            .into_response(),
-                    }
-                }
-            },
-            Some(None) => respond(self.perform(perform)),
+            Some(None) => respond(self.carry_out(Duration::ZERO, perform).await),
+            Some(Some(fault)) if fault.carries_out() => {
+                let outcome = self.carry_out(fault.delay(), perform).await;
+                let status = match &outcome {
+                    Ok((status, _)) => *status,
+                    Err(error) => error.status(),
+                };
+                fault
+                    .answer(Some(status))
+                    .unwrap_or_else(|| respond(outcome))
+            }
+            Some(Some(fault)) => {
+                tokio::time::sleep(fault.delay()).await;
+                fault.answer(None).unwrap_or_else(|| {
+                    ServiceError::new(ErrorKind::Internal, "the fault answers nothing")
+                        .into_response()
+                })
+            }
         };
         tracing::info!(
             operation = operation.operation_id(),
@@ -155,6 +166,32 @@ impl Emulator {
             "call"
         );
         response
+    }
+
+    /// Performs the operation and sends its events in a task of its own, after `delay`: the
+    /// real service finishes what it sent to WhatsApp even when the caller has hung up, and a
+    /// task is not cancelled with the connection.
+    async fn carry_out<F>(&self, delay: Duration, perform: F) -> Outcome
+    where
+        F: FnOnce(&mut World, i64) -> Outcome + Send + 'static,
+    {
+        let emulator = self.clone();
+        let in_flight = self.delayed_operation();
+        let task = tokio::spawn(async move {
+            let _in_flight = in_flight;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let outcome = emulator.perform(perform);
+            emulator.flush_events().await;
+            outcome
+        });
+        task.await.unwrap_or_else(|_| {
+            Err(ServiceError::new(
+                ErrorKind::Internal,
+                "the operation failed",
+            ))
+        })
     }
 
     fn perform<F>(&self, perform: F) -> Outcome
@@ -168,9 +205,13 @@ impl Emulator {
 
 fn respond(outcome: Outcome) -> Response {
     match outcome {
-        Ok((status, group)) => (status, axum::Json(group)).into_response(),
+        Ok((status, body)) => (status, axum::Json(body)).into_response(),
         Err(error) => error.into_response(),
     }
+}
+
+fn group_answer(status: StatusCode, group: &LiveGroup) -> Outcome {
+    Ok((status, json!(group)))
 }
 
 async fn create_group(
@@ -207,7 +248,7 @@ async fn create_group(
                 } else {
                     StatusCode::OK
                 };
-                Ok((status, group))
+                group_answer(status, &group)
             },
         )
         .await
@@ -227,7 +268,7 @@ async fn get_group(
             move |world, _| {
                 let Path((session, gid)) = path.map_err(path_refused)?;
                 let (session, gid) = (session_id(&session)?, group_jid(&gid)?);
-                Ok((StatusCode::OK, world.get_group(&session, &gid)?))
+                group_answer(StatusCode::OK, &world.get_group(&session, &gid)?)
             },
         )
         .await
@@ -245,11 +286,11 @@ async fn set(
 ) -> Response {
     let raw_session = path.as_ref().map(|p| p.0.0.clone()).unwrap_or_default();
     emulator
-        .handle(operation, &raw_session, &headers, move |world, _| {
+        .handle(operation, &raw_session, &headers, move |world, now| {
             let Path((session, gid)) = path.map_err(path_refused)?;
             let (session, gid) = (session_id(&session)?, group_jid(&gid)?);
             let change = read(&Body::parse(&body, &[member])?, member)?;
-            Ok((StatusCode::OK, world.change(&session, &gid, change)?))
+            group_answer(StatusCode::OK, &world.change(&session, &gid, change, now)?)
         })
         .await
 }
@@ -328,6 +369,140 @@ async fn set_locked(
         |body, member| body.required_bool(member).map(Change::Locked),
     )
     .await
+}
+
+fn request_id(body: &Body, name: &str) -> Result<Option<String>, ServiceError> {
+    let id = body.str(name)?;
+    if id.is_some_and(|id| !valid_request_id(id)) {
+        return Err(ServiceError::bad_request(
+            name,
+            "must be 1-255 visible ASCII characters",
+        ));
+    }
+    Ok(id.map(str::to_owned))
+}
+
+async fn change_participants(
+    State(emulator): State<Emulator>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let raw_session = path.as_ref().map(|p| p.0.0.clone()).unwrap_or_default();
+    emulator
+        .handle(
+            Operation::ChangeParticipants,
+            &raw_session,
+            &headers,
+            move |world, now| {
+                let Path((session, gid)) = path.map_err(path_refused)?;
+                let (session, gid) = (session_id(&session)?, group_jid(&gid)?);
+                let body = Body::parse(
+                    &body,
+                    &[
+                        "action",
+                        "participants",
+                        "requestId",
+                        "inviteOnPrivacyBlock",
+                    ],
+                )?;
+                let action =
+                    ParticipantAction::parse(body.required_str("action")?).ok_or_else(|| {
+                        ServiceError::bad_request(
+                            "action",
+                            "must be add, remove, promote or demote",
+                        )
+                    })?;
+                let participants = body
+                    .list("participants", canonical_user)?
+                    .ok_or_else(|| ServiceError::bad_request("participants", "is required"))?;
+                // Both are for `add`; other actions accept and ignore them, as the schema
+                // allows them there.
+                let request_id = request_id(&body, "requestId")?;
+                let invite = body.bool("inviteOnPrivacyBlock")?.unwrap_or(false);
+                let (results, group) = world.change_participants(
+                    &session,
+                    &gid,
+                    action,
+                    participants,
+                    request_id.as_deref(),
+                    invite,
+                    now,
+                )?;
+                Ok((StatusCode::OK, json!({"results": results, "group": group})))
+            },
+        )
+        .await
+}
+
+async fn get_invite(
+    State(emulator): State<Emulator>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let raw_session = path.as_ref().map(|p| p.0.0.clone()).unwrap_or_default();
+    emulator
+        .handle(
+            Operation::GetInvite,
+            &raw_session,
+            &headers,
+            move |world, _| {
+                let Path((session, gid)) = path.map_err(path_refused)?;
+                let (session, gid) = (session_id(&session)?, group_jid(&gid)?);
+                let code = world.get_invite(&session, &gid)?;
+                Ok((StatusCode::OK, json!({"code": code})))
+            },
+        )
+        .await
+}
+
+async fn reset_invite(
+    State(emulator): State<Emulator>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let raw_session = path.as_ref().map(|p| p.0.0.clone()).unwrap_or_default();
+    emulator
+        .handle(
+            Operation::ResetInvite,
+            &raw_session,
+            &headers,
+            move |world, _| {
+                let Path((session, gid)) = path.map_err(path_refused)?;
+                let (session, gid) = (session_id(&session)?, group_jid(&gid)?);
+                let code = world.reset_invite(&session, &gid)?;
+                Ok((StatusCode::OK, json!({"code": code})))
+            },
+        )
+        .await
+}
+
+async fn request_sync(
+    State(emulator): State<Emulator>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let raw_session = path.as_ref().map(|p| p.0.clone()).unwrap_or_default();
+    emulator
+        .handle(
+            Operation::RequestSync,
+            &raw_session,
+            &headers,
+            move |world, now| {
+                let Path(session) = path.map_err(path_refused)?;
+                let session = session_id(&session)?;
+                let body = Body::parse(&body, &["syncId"])?;
+                let sync_id = request_id(&body, "syncId")?
+                    .ok_or_else(|| ServiceError::bad_request("syncId", "is required"))?;
+                let started_at = world.request_sync(&session, &sync_id, now)?;
+                Ok((
+                    StatusCode::ACCEPTED,
+                    json!({"syncId": sync_id, "startedAt": started_at}),
+                ))
+            },
+        )
+        .await
 }
 
 #[cfg(test)]

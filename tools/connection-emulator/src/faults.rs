@@ -1,8 +1,11 @@
 //! Injected failures and call counts, so tests can make the service misbehave and check
 //! what the client did.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -44,11 +47,18 @@ impl Serialize for FaultError {
 
 /// A failure injected into matching calls of the contract.
 ///
-/// - `error` set: the call is answered with it (after `delay_ms`), the operation is not done.
+/// What is answered:
+/// - `error` set: the call is answered with it (after `delay_ms`).
+/// - `drop` set: the answer's headers go out (`status`, or the operation's own status when
+///   it was carried out, else 200), then the connection breaks in the body.
 /// - only `status` set: that status with a plain-text body, as a proxy in front of the service
-///   would answer (e.g. 503); the operation is not done.
-/// - neither: the call waits `delay_ms`, then the operation is done as usual, even if the
-///   client has given up by then (how a timeout with an unknown outcome is made).
+///   would answer (e.g. 503 or 504).
+/// - none of these: the call waits `delay_ms`, then the operation is done as usual, even if
+///   the client has given up by then (how a timeout with an unknown outcome is made).
+///
+/// Whether the operation is done: with `carry_out`, it is (after `delay_ms`, whatever happens
+/// to the caller) and then the fault answers as above: an ambiguous failure. Without it, only
+/// a fault that answers nothing of its own (delay only) lets the operation go ahead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
@@ -62,6 +72,10 @@ pub struct Fault {
     pub delay_ms: u64,
     /// How many more calls it fires for; `None`: until cleared.
     pub times: Option<u32>,
+    /// The operation is carried out (events included) before the fault answers.
+    pub carry_out: bool,
+    /// The connection breaks after the answer's headers.
+    pub drop: bool,
 }
 
 impl Fault {
@@ -76,7 +90,15 @@ impl Fault {
             retry_after_s: None,
             delay_ms: 0,
             times: None,
+            carry_out: false,
+            drop: false,
         }
+    }
+
+    /// The operation is done when this fault fires: it says so, or it answers nothing of its
+    /// own (a delay only).
+    pub(crate) fn carries_out(&self) -> bool {
+        self.carry_out || (self.error.is_none() && self.status.is_none() && !self.drop)
     }
 
     pub(crate) fn matches(&self, session: &str, operation: Operation) -> bool {
@@ -89,9 +111,21 @@ impl Fault {
         Duration::from_millis(self.delay_ms)
     }
 
-    /// The answer instead of the operation, or `None` when the operation goes ahead.
-    pub(crate) fn answer(&self) -> Option<Response> {
+    /// The fault's answer, or `None` when the operation's own answer goes out. `carried` is
+    /// the status the operation answered when it was carried out.
+    pub(crate) fn answer(&self, carried: Option<StatusCode>) -> Option<Response> {
         let status = self.status.and_then(|s| StatusCode::from_u16(s).ok());
+        if self.drop && self.error.is_none() {
+            let status = status.or(carried).unwrap_or(StatusCode::OK);
+            return Some(
+                (
+                    status,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    Body::from_stream(BrokenBody(0)),
+                )
+                    .into_response(),
+            );
+        }
         match self.error {
             Some(FaultError::Kind(kind)) => {
                 let mut error = ServiceError::new(kind, "injected fault");
@@ -128,6 +162,31 @@ impl Fault {
     }
 }
 
+/// A body that sends the start of a JSON document, lets it go out, then fails: the server
+/// closes the connection in the middle of the answer.
+struct BrokenBody(u8);
+
+impl futures_core::Stream for BrokenBody {
+    type Item = Result<Bytes, std::io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0 = self.0.saturating_add(1);
+        match self.0 {
+            1 => Poll::Ready(Some(Ok(Bytes::from_static(b"{\"groupJid\": \"1203")))),
+            // Pending once, so the server flushes the headers and the first bytes before the
+            // body fails.
+            2 => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            _ => Poll::Ready(Some(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "injected fault: the connection dropped",
+            )))),
+        }
+    }
+}
+
 /// Calls received per operation (every request to a contract route, refused ones too).
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -138,6 +197,10 @@ pub struct CallCounts {
     pub set_description: u64,
     pub set_announce: u64,
     pub set_locked: u64,
+    pub change_participants: u64,
+    pub get_invite: u64,
+    pub reset_invite: u64,
+    pub request_sync: u64,
     pub total: u64,
 }
 
@@ -150,6 +213,10 @@ impl CallCounts {
             Operation::SetDescription => &mut self.set_description,
             Operation::SetAnnounce => &mut self.set_announce,
             Operation::SetLocked => &mut self.set_locked,
+            Operation::ChangeParticipants => &mut self.change_participants,
+            Operation::GetInvite => &mut self.get_invite,
+            Operation::ResetInvite => &mut self.reset_invite,
+            Operation::RequestSync => &mut self.request_sync,
         };
         *slot += n;
         self.total += n;
@@ -163,6 +230,10 @@ impl CallCounts {
             Operation::SetDescription => self.set_description,
             Operation::SetAnnounce => self.set_announce,
             Operation::SetLocked => self.set_locked,
+            Operation::ChangeParticipants => self.change_participants,
+            Operation::GetInvite => self.get_invite,
+            Operation::ResetInvite => self.reset_invite,
+            Operation::RequestSync => self.request_sync,
         }
     }
 }
@@ -238,13 +309,15 @@ mod tests {
             delay_ms: 10,
             ..Fault::for_session("a")
         };
-        assert!(delay_only.answer().is_none());
+        assert!(delay_only.carries_out());
+        assert!(delay_only.answer(None).is_none());
         let rate = Fault {
             error: Some(FaultError::Kind(ErrorKind::RateLimited)),
             retry_after_s: Some(3),
             ..Fault::for_session("a")
         };
-        let response = rate.answer().unwrap();
+        assert!(!rate.carries_out());
+        let response = rate.answer(None).unwrap();
         assert_eq!(response.status(), 429);
         assert_eq!(response.headers()[header::RETRY_AFTER], "3");
         let overridden = Fault {
@@ -252,12 +325,38 @@ mod tests {
             status: Some(503),
             ..Fault::for_session("a")
         };
-        assert_eq!(overridden.answer().unwrap().status(), 503);
+        assert_eq!(overridden.answer(None).unwrap().status(), 503);
         let garbage = Fault {
             error: FaultError::parse("garbage"),
             ..Fault::for_session("a")
         };
-        assert_eq!(garbage.answer().unwrap().status(), 200);
+        assert_eq!(garbage.answer(None).unwrap().status(), 200);
+        let dropped = Fault {
+            drop: true,
+            carry_out: true,
+            ..Fault::for_session("a")
+        };
+        assert!(dropped.carries_out());
+        assert_eq!(
+            dropped.answer(Some(StatusCode::CREATED)).unwrap().status(),
+            201
+        );
+        assert_eq!(
+            Fault {
+                drop: true,
+                ..Fault::for_session("a")
+            }
+            .answer(None)
+            .unwrap()
+            .status(),
+            200
+        );
+        let proxy = Fault {
+            status: Some(504),
+            carry_out: true,
+            ..Fault::for_session("a")
+        };
+        assert_eq!(proxy.answer(Some(StatusCode::OK)).unwrap().status(), 504);
     }
 
     #[test]

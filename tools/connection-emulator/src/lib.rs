@@ -1,6 +1,9 @@
 //! An emulator of the connection service: the contract of
 //! `docs/connection-service.openapi.yaml` served over HTTP from an in-memory WhatsApp, plus
-//! a control API under `/_emulator` for tests (see this crate's README).
+//! a control API under `/_emulator` for tests (see this crate's README). Every change
+//! publishes the events of `docs/connection-events.asyncapi.yaml`: kept in memory
+//! ([`Emulator::events`]) and, with [`Emulator::with_events_queue`], sent to SQS before the
+//! answer of the call that caused them.
 //!
 //! In tests, start one in-process on a free loopback port:
 //!
@@ -14,7 +17,9 @@
 
 mod api;
 mod control;
+mod events;
 mod faults;
+mod members;
 mod wire;
 mod world;
 
@@ -26,10 +31,19 @@ use gateway_domain::{Clock, GroupJid, SessionId, SystemClock, UserJid};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use events::{Event, EventBody};
 pub use faults::{CallCounts, Fault, FaultError};
+pub use members::{
+    AddableBy, GROUP_SIZE_LIMIT, INVITE_LIFETIME_MS, Invitation, MemberAddMode, Participant,
+    ParticipantAction, ParticipantResult, PhoneAction, RECENTLY_LEFT_MS, Role, User, UserSettings,
+};
 pub use wire::ErrorKind;
-pub use world::{EmulatedGroup, LiveGroup, MAX_PARTICIPANTS, Operation, SeedGroup, SessionState};
+pub use world::{
+    EmulatedGroup, JoinError, Joined, LiveGroup, MAX_PARTICIPANTS, Operation, PhoneChange,
+    SeedGroup, SessionState,
+};
 
+use events::Publisher;
 use world::World;
 
 /// Address the binary listens on unless `EMULATOR_LISTEN` says otherwise.
@@ -46,8 +60,12 @@ struct Inner {
     /// The bearer secret calls must carry; `None` accepts any call.
     token: Option<String>,
     clock: Arc<dyn Clock>,
-    /// Delayed operations still to be done (see [`Emulator::settled`]).
+    /// Operations still to be done, events still to be sent (see [`Emulator::settled`]).
     in_flight: tokio::sync::watch::Sender<usize>,
+    /// Where events go besides memory; `None`: memory only.
+    publisher: Mutex<Option<Publisher>>,
+    /// Held while events are handed to SQS, so they go out in order.
+    sending: tokio::sync::Mutex<()>,
 }
 
 impl Emulator {
@@ -55,7 +73,8 @@ impl Emulator {
         Self::with_clock(token, Arc::new(SystemClock))
     }
 
-    /// With a clock of the test's (group creation times come from it).
+    /// With a clock of the test's: creation times, versions, event times, "recently left"
+    /// and invitation expiry all read it.
     pub fn with_clock(token: Option<String>, clock: Arc<dyn Clock>) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -63,8 +82,72 @@ impl Emulator {
                 token,
                 clock,
                 in_flight: tokio::sync::watch::Sender::new(0),
+                publisher: Mutex::new(None),
+                sending: tokio::sync::Mutex::new(()),
             }),
         }
+    }
+
+    /// Also sends every event to this SQS queue (`SendMessageBatch`, in order), before the
+    /// answer of the call that caused it. Events published before this are not sent.
+    #[must_use]
+    pub fn with_events_queue(
+        self,
+        queue_url: impl Into<String>,
+        client: aws_sdk_sqs::Client,
+    ) -> Self {
+        *self
+            .inner
+            .publisher
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) =
+            Some(Publisher::new(queue_url.into(), client));
+        self
+    }
+
+    fn publisher(&self) -> Option<Publisher> {
+        self.inner
+            .publisher
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Every event published so far, in order.
+    pub fn events(&self) -> Vec<Event> {
+        self.world().events().to_vec()
+    }
+
+    /// Sends the events not sent yet to the queue (if one is configured), in order, and
+    /// returns when they are sent (or failed, which is logged). The HTTP routes do this before
+    /// answering; after an in-process change (`seed_group`, `put_session`, ...) a test that
+    /// reads the queue awaits this (such changes also start sending by themselves).
+    pub async fn flush_events(&self) {
+        let _turn = self.inner.sending.lock().await;
+        let unsent = self.world().take_unsent();
+        if unsent.is_empty() {
+            return;
+        }
+        if let Some(publisher) = self.publisher() {
+            publisher.send(unsent).await;
+        }
+    }
+
+    /// After an in-process change: starts sending its events in the background when a queue
+    /// is configured and a tokio runtime runs (`settled` and `flush_events` wait for it).
+    fn send_soon(&self) {
+        if self.publisher().is_none() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let emulator = self.clone();
+        let in_flight = self.delayed_operation();
+        runtime.spawn(async move {
+            let _in_flight = in_flight;
+            emulator.flush_events().await;
+        });
     }
 
     // A panic while holding the lock leaves a world that is still consistent enough for a
@@ -84,8 +167,8 @@ impl Emulator {
         self.inner.token.as_deref()
     }
 
-    /// Waits until every operation held back by a delay fault has been done: after a client
-    /// timed out, this is when WhatsApp holds what the call did.
+    /// Waits until every operation held back by a delay fault has been done and its events
+    /// sent: after a client timed out, this is when WhatsApp holds what the call did.
     pub async fn settled(&self) {
         let mut in_flight = self.inner.in_flight.subscribe();
         // The sender lives in `self`, so the channel cannot close while this waits.
@@ -99,14 +182,18 @@ impl Emulator {
     }
 
     /// Creates the session or changes it; `account: None` keeps the current account (a new
-    /// session gets a made-up one).
+    /// session gets a made-up one). A session that becomes connected publishes a snapshot of
+    /// every group its account is in.
     pub fn put_session(
         &self,
         session: &SessionId,
         account: Option<UserJid>,
         connected: bool,
     ) -> SessionState {
-        self.world().put_session(session, account, connected)
+        let now = self.now_ms();
+        let state = self.world().put_session(session, account, connected, now);
+        self.send_soon();
+        state
     }
 
     pub fn session(&self, session: &SessionId) -> Option<SessionState> {
@@ -114,7 +201,7 @@ impl Emulator {
     }
 
     /// Puts a group into a known session (replacing one with that JID); `None` when the
-    /// session is unknown.
+    /// session is unknown. Publishes a `group.snapshot`.
     pub fn seed_group(
         &self,
         session: &SessionId,
@@ -122,9 +209,72 @@ impl Emulator {
         seed: SeedGroup,
     ) -> Option<EmulatedGroup> {
         let now = self.now_ms();
-        self.world()
+        let seeded = self
+            .world()
             .seed_group(session, gid, seed, now)
-            .map(|(_, group)| group)
+            .map(|(_, group)| group);
+        self.send_soon();
+        seeded
+    }
+
+    /// A change of members made from a phone (`leave`: someone left by themselves). `None`
+    /// for an unknown session or group.
+    pub fn phone_change(
+        &self,
+        session: &SessionId,
+        gid: &GroupJid,
+        action: PhoneAction,
+        people: Vec<Participant>,
+    ) -> Option<PhoneChange> {
+        let now = self.now_ms();
+        let change = self.world().phone_change(session, gid, action, people, now);
+        self.send_soon();
+        change
+    }
+
+    /// Who may add members. `None` for an unknown session or group.
+    pub fn set_member_add_mode(
+        &self,
+        session: &SessionId,
+        gid: &GroupJid,
+        mode: MemberAddMode,
+    ) -> Option<EmulatedGroup> {
+        let now = self.now_ms();
+        let group = self.world().set_member_add_mode(session, gid, mode, now);
+        self.send_soon();
+        group
+    }
+
+    /// The session's account was removed from the group (`group.left`). `None` for an
+    /// unknown session or group.
+    pub fn remove_account(&self, session: &SessionId, gid: &GroupJid) -> Option<EmulatedGroup> {
+        let now = self.now_ms();
+        let group = self.world().remove_account(session, gid, now);
+        self.send_soon();
+        group
+    }
+
+    /// How WhatsApp treats this person when someone adds them.
+    pub fn put_user(&self, jid: &UserJid, settings: UserSettings) -> User {
+        self.world().put_user(jid, settings)
+    }
+
+    pub fn user(&self, jid: &UserJid) -> Option<User> {
+        self.world().user(jid)
+    }
+
+    /// The member WhatsApp would make of this person (their LID filled in when set up with
+    /// [`Emulator::put_user`]).
+    pub fn participant_for(&self, jid: &UserJid) -> Participant {
+        self.world().resolve(jid).0
+    }
+
+    /// Someone joins through an invite code (the group's link or a personal invitation).
+    pub fn join(&self, code: &str, jid: &UserJid) -> Result<Joined, JoinError> {
+        let now = self.now_ms();
+        let joined = self.world().join(code, jid, now);
+        self.send_soon();
+        joined
     }
 
     /// What WhatsApp holds for the group now.

@@ -2,7 +2,9 @@
 //! WhatsApp. Settings: `GATEWAY_CONNECTION_TOKEN` (required: the bearer secret callers must
 //! send, the same value the functions are given), `EMULATOR_LISTEN` (default
 //! `127.0.0.1:3001`), `EMULATOR_SESSIONS` (optional: `id[=account JID],...`, created
-//! connected), `RUST_LOG` (default `info`).
+//! connected), `GATEWAY_EVENTS_QUEUE_URL` (optional: the SQS queue events go to, with the AWS
+//! settings `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ENDPOINT_URL_SQS`;
+//! unset: events are kept in memory only), `RUST_LOG` (default `info`).
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -39,7 +41,23 @@ async fn main() -> ExitCode {
         }
     };
 
-    let emulator = Emulator::new(Some(token.trim().to_owned()));
+    let mut emulator = Emulator::new(Some(token.trim().to_owned()));
+    if let Some(queue_url) = setting("GATEWAY_EVENTS_QUEUE_URL") {
+        let config = match gateway_aws::from_env(&gateway_aws::SdkTimeouts::default()) {
+            Ok(config) => config,
+            Err(error) => {
+                eprintln!("{error} (needed to publish to GATEWAY_EVENTS_QUEUE_URL)");
+                return ExitCode::FAILURE;
+            }
+        };
+        let mut sqs = aws_sdk_sqs::config::Builder::from(&config);
+        if let Some(endpoint) = gateway_aws::endpoint_url(gateway_aws::Service::Sqs) {
+            sqs = sqs.endpoint_url(endpoint);
+        }
+        let client = aws_sdk_sqs::Client::from_conf(sqs.build());
+        tracing::info!("events go to the SQS queue of GATEWAY_EVENTS_QUEUE_URL");
+        emulator = emulator.with_events_queue(queue_url.trim(), client);
+    }
     for (session, account) in sessions {
         let state = emulator.put_session(&session, account, true);
         tracing::info!(session = %state.session, "session connected");

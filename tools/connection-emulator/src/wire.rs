@@ -11,6 +11,8 @@ use serde_json::{Map, Value, json};
 pub enum ErrorKind {
     NotConnected,
     NotAdmin,
+    NotAllowed,
+    NotAParticipant,
     GroupNotFound,
     RateLimited,
     BadRequest,
@@ -19,9 +21,11 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 7] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::NotConnected,
         ErrorKind::NotAdmin,
+        ErrorKind::NotAllowed,
+        ErrorKind::NotAParticipant,
         ErrorKind::GroupNotFound,
         ErrorKind::RateLimited,
         ErrorKind::BadRequest,
@@ -33,6 +37,8 @@ impl ErrorKind {
         match self {
             ErrorKind::NotConnected => "not_connected",
             ErrorKind::NotAdmin => "not_admin",
+            ErrorKind::NotAllowed => "not_allowed",
+            ErrorKind::NotAParticipant => "not_a_participant",
             ErrorKind::GroupNotFound => "group_not_found",
             ErrorKind::RateLimited => "rate_limited",
             ErrorKind::BadRequest => "bad_request",
@@ -48,7 +54,9 @@ impl ErrorKind {
     pub fn status(self) -> StatusCode {
         match self {
             ErrorKind::NotConnected => StatusCode::CONFLICT,
-            ErrorKind::NotAdmin => StatusCode::FORBIDDEN,
+            ErrorKind::NotAdmin | ErrorKind::NotAllowed | ErrorKind::NotAParticipant => {
+                StatusCode::FORBIDDEN
+            }
             ErrorKind::GroupNotFound => StatusCode::NOT_FOUND,
             ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
@@ -113,6 +121,13 @@ impl ServiceError {
         )
     }
 
+    pub fn not_a_participant() -> Self {
+        Self::new(
+            ErrorKind::NotAParticipant,
+            "the session's account is not a participant of the group",
+        )
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status.unwrap_or(self.kind.status())
     }
@@ -159,7 +174,7 @@ impl Body {
         Ok(Self(members))
     }
 
-    fn get(&self, name: &str) -> Option<&Value> {
+    pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.get(name)
     }
 

@@ -1,16 +1,24 @@
-//! The in-memory WhatsApp: sessions, their groups, and WhatsApp's rules about who may change
-//! what.
+//! The in-memory WhatsApp: sessions, their groups and members, the people someone may add,
+//! invite codes, WhatsApp's rules about who may change what, and the events every change
+//! publishes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 
 use gateway_domain::{Description, GroupJid, SessionId, Subject, UserJid};
 use serde::{Deserialize, Serialize};
 
+use crate::events::{Event, EventBody, event_id};
 use crate::faults::{CallCounts, Fault};
+use crate::members::{
+    AddableBy, GROUP_SIZE_LIMIT, INVITE_LIFETIME_MS, Invitation, MemberAddMode, Participant,
+    ParticipantAction, ParticipantResult, PhoneAction, RECENTLY_LEFT_MS, Role, User, UserSettings,
+};
 use crate::wire::ServiceError;
 
-/// WhatsApp's limit: 1024 members, the creator included.
-pub const MAX_PARTICIPANTS: usize = 1023;
+/// The most participants a request may list besides the session's account (WhatsApp's
+/// limit is 1024 members, the account included).
+pub const MAX_PARTICIPANTS: usize = GROUP_SIZE_LIMIT - 1;
 
 /// The operations of the contract, by their `operationId`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,16 +29,24 @@ pub enum Operation {
     SetDescription,
     SetAnnounce,
     SetLocked,
+    ChangeParticipants,
+    GetInvite,
+    ResetInvite,
+    RequestSync,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 6] = [
+    pub const ALL: [Operation; 10] = [
         Operation::CreateGroup,
         Operation::GetGroup,
         Operation::SetSubject,
         Operation::SetDescription,
         Operation::SetAnnounce,
         Operation::SetLocked,
+        Operation::ChangeParticipants,
+        Operation::GetInvite,
+        Operation::ResetInvite,
+        Operation::RequestSync,
     ];
 
     pub fn operation_id(self) -> &'static str {
@@ -41,6 +57,10 @@ impl Operation {
             Operation::SetDescription => "setDescription",
             Operation::SetAnnounce => "setAnnounce",
             Operation::SetLocked => "setLocked",
+            Operation::ChangeParticipants => "changeParticipants",
+            Operation::GetInvite => "getInvite",
+            Operation::ResetInvite => "resetInvite",
+            Operation::RequestSync => "requestSync",
         }
     }
 
@@ -63,12 +83,26 @@ pub struct LiveGroup {
     pub subject: Subject,
     pub description: Description,
     pub owner_jid: Option<UserJid>,
-    pub participants: Vec<UserJid>,
+    /// Every member, the session's account first. Left out of `group.snapshot` events (they
+    /// carry the list beside the group).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<Participant>,
+    #[serde(default)]
+    pub member_add_mode: MemberAddMode,
     pub participant_count: u32,
     pub is_announce: bool,
     pub is_locked: bool,
     pub created_at: i64,
     pub version: i64,
+}
+
+impl LiveGroup {
+    /// The member with this JID (any of its forms).
+    pub fn participant(&self, jid: &UserJid) -> Option<&Participant> {
+        self.participants
+            .iter()
+            .find(|p| p.is(std::slice::from_ref(jid)))
+    }
 }
 
 /// What the emulated WhatsApp holds for a group, as the control API shows it.
@@ -77,8 +111,12 @@ pub struct LiveGroup {
 pub struct EmulatedGroup {
     #[serde(flatten)]
     pub group: LiveGroup,
-    /// The session's account is an admin of the group.
+    /// The session's account is an admin (or the superadmin) of the group.
     pub admin: bool,
+    /// The session's account is a participant (false after `DELETE .../membership`).
+    pub in_group: bool,
+    /// The group's current invite code (`getInvite`).
+    pub invite_code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,14 +134,18 @@ pub struct SeedGroup {
     pub description: Description,
     pub is_announce: bool,
     pub is_locked: bool,
-    /// Members besides the session's account (which is always one).
-    pub participants: Vec<UserJid>,
+    /// Members. The session's account is always one: listed here, its role comes from here;
+    /// otherwise from `admin`. The owner, when listed, is the superadmin.
+    pub participants: Vec<Participant>,
+    /// When the account is not listed: `true` makes it the superadmin if it is the owner
+    /// (the default owner), else an admin; `false` a plain member.
     pub admin: bool,
-    /// `None`: the session's account if it is an admin, else nobody. `Some(None)`: no owner
-    /// (the creator left).
+    /// `None`: the session's account if it is the superadmin, else nobody. `Some(None)`: no
+    /// owner (the creator left).
     pub owner: Option<Option<UserJid>>,
     /// `None`: now.
     pub created_at: Option<i64>,
+    pub member_add_mode: MemberAddMode,
 }
 
 impl SeedGroup {
@@ -117,7 +159,14 @@ impl SeedGroup {
             admin: true,
             owner: None,
             created_at: None,
+            member_add_mode: MemberAddMode::Admins,
         }
+    }
+
+    /// With these members (plain members, unless one is the owner).
+    pub fn with_members(mut self, jids: impl IntoIterator<Item = UserJid>) -> Self {
+        self.participants = jids.into_iter().map(Participant::member).collect();
+        self
     }
 }
 
@@ -130,18 +179,107 @@ pub enum Change {
     Locked(bool),
 }
 
+/// What a change made from a phone did (control API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhoneChange {
+    /// The members WhatsApp changed, as they are after the change (removed ones as they were).
+    pub changed: Vec<Participant>,
+    pub group: EmulatedGroup,
+}
+
+/// What joining through an invite code did (control API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Joined {
+    pub session: SessionId,
+    pub group_jid: GroupJid,
+    /// False when the person was a member already (nothing changed).
+    pub joined: bool,
+    pub participant: Participant,
+    pub group: EmulatedGroup,
+}
+
+/// Why joining through an invite code failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinError {
+    /// Unknown, revoked or expired code, or a personal invitation for someone else.
+    NotFound,
+    GroupFull,
+}
+
 #[derive(Debug)]
 struct Group {
     subject: Subject,
     description: Description,
     is_announce: bool,
     is_locked: bool,
-    /// The session's account first.
-    participants: Vec<UserJid>,
-    admin: bool,
     owner: Option<UserJid>,
     created_at: i64,
     version: i64,
+    member_add_mode: MemberAddMode,
+    /// The session's account as a member; `None` once it left or was removed.
+    me: Option<Participant>,
+    /// Every other member, in the order they joined.
+    others: Vec<Participant>,
+    invite_code: String,
+    /// People who left by themselves, with every form of their identity, and when.
+    recently_left: Vec<(Vec<UserJid>, i64)>,
+    /// The results of each `add` with a `requestId`: a repeat answers them again.
+    add_requests: HashMap<String, Vec<ParticipantResult>>,
+}
+
+/// A member of a group: the session's account, or another (by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Me,
+    Other(usize),
+}
+
+impl Group {
+    fn members(&self) -> impl Iterator<Item = &Participant> {
+        self.me.iter().chain(self.others.iter())
+    }
+
+    fn count(&self) -> usize {
+        usize::from(self.me.is_some()) + self.others.len()
+    }
+
+    fn admin(&self) -> bool {
+        self.me.as_ref().is_some_and(|me| me.role.is_admin())
+    }
+
+    fn find(&self, forms: &[UserJid]) -> Option<Who> {
+        if self.me.as_ref().is_some_and(|me| me.is(forms)) {
+            return Some(Who::Me);
+        }
+        self.others.iter().position(|p| p.is(forms)).map(Who::Other)
+    }
+
+    fn member(&self, who: Who) -> &Participant {
+        match who {
+            Who::Me => self.me.as_ref().unwrap_or_else(|| unreachable!("found")),
+            Who::Other(i) => &self.others[i],
+        }
+    }
+
+    fn member_mut(&mut self, who: Who) -> &mut Participant {
+        match who {
+            Who::Me => self.me.as_mut().unwrap_or_else(|| unreachable!("found")),
+            Who::Other(i) => &mut self.others[i],
+        }
+    }
+
+    fn left_recently(&self, forms: &[UserJid], now_ms: i64) -> bool {
+        self.recently_left.iter().any(|(left, at)| {
+            now_ms - at < RECENTLY_LEFT_MS && left.iter().any(|f| forms.contains(f))
+        })
+    }
+
+    fn forget_left(&mut self, forms: &[UserJid]) {
+        self.recently_left
+            .retain(|(left, _)| !left.iter().any(|f| forms.contains(f)));
+    }
 }
 
 #[derive(Debug)]
@@ -151,6 +289,18 @@ struct Session {
     groups: BTreeMap<GroupJid, Group>,
     /// The group each `requestId` made: the service makes at most one per id.
     made_for_request: HashMap<String, GroupJid>,
+    /// When each `syncId` started: a repeat starts nothing new.
+    syncs: HashMap<String, i64>,
+}
+
+/// Where an invite code leads.
+#[derive(Debug, Clone)]
+struct InviteTarget {
+    session: SessionId,
+    gid: GroupJid,
+    /// A personal invitation (issued on a privacy block) is for that person only.
+    person: Option<Vec<UserJid>>,
+    expires_at: Option<i64>,
 }
 
 #[derive(Debug, Default)]
@@ -158,10 +308,17 @@ pub(crate) struct World {
     sessions: HashMap<SessionId, Session>,
     pub(crate) faults: Vec<Fault>,
     calls: HashMap<(String, Operation), u64>,
-    /// One counter for every group: versions then increase per group whatever happens,
-    /// re-seeding included.
+    /// The last version given to any group: versions are `max(last + 1, now)`, so they
+    /// increase for every change and do not go back across restarts.
     last_version: i64,
     next_jid: u64,
+    users: HashMap<UserJid, UserSettings>,
+    invites: HashMap<String, InviteTarget>,
+    /// Every event published, in order.
+    events: Vec<Event>,
+    /// Events not yet handed to the publisher.
+    unsent: Vec<Event>,
+    rng: u64,
 }
 
 fn live(jid: &GroupJid, group: &Group) -> LiveGroup {
@@ -170,8 +327,9 @@ fn live(jid: &GroupJid, group: &Group) -> LiveGroup {
         subject: group.subject.clone(),
         description: group.description.clone(),
         owner_jid: group.owner.clone(),
-        participants: group.participants.clone(),
-        participant_count: u32::try_from(group.participants.len()).unwrap_or(u32::MAX),
+        participants: group.members().cloned().collect(),
+        member_add_mode: group.member_add_mode,
+        participant_count: u32::try_from(group.count()).unwrap_or(u32::MAX),
         is_announce: group.is_announce,
         is_locked: group.is_locked,
         created_at: group.created_at,
@@ -182,17 +340,18 @@ fn live(jid: &GroupJid, group: &Group) -> LiveGroup {
 fn emulated(jid: &GroupJid, group: &Group) -> EmulatedGroup {
     EmulatedGroup {
         group: live(jid, group),
-        admin: group.admin,
+        admin: group.admin(),
+        in_group: group.me.is_some(),
+        invite_code: group.invite_code.clone(),
     }
 }
 
-/// The account with the listed members after it, each once.
-fn members(account: &UserJid, listed: Vec<UserJid>) -> Vec<UserJid> {
-    let mut seen = HashSet::new();
-    std::iter::once(account.clone())
-        .chain(listed)
-        .filter(|jid| seen.insert(jid.clone()))
-        .collect()
+fn same_person(a: &Participant, b: &Participant) -> bool {
+    a.forms().any(|form| b.is(std::slice::from_ref(form)))
+}
+
+fn is_lid(jid: &UserJid) -> bool {
+    jid.as_str().ends_with("@lid")
 }
 
 /// A made-up phone-number JID for a session seeded without an account.
@@ -207,6 +366,8 @@ pub(crate) fn account_for(session: &SessionId) -> UserJid {
     UserJid::parse(&format!("{digits}@s.whatsapp.net")).unwrap_or_else(|_| unreachable!())
 }
 
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
 impl World {
     pub fn new(now_ms: i64) -> Self {
         // Start group numbers from the clock so JIDs differ between emulator runs (a store
@@ -214,13 +375,48 @@ impl World {
         let start = u64::try_from(now_ms).unwrap_or(0) % 1_000_000_000 * 1000;
         Self {
             next_jid: start,
+            rng: std::collections::hash_map::RandomState::new().hash_one(now_ms),
             ..Self::default()
         }
     }
 
-    fn next_version(&mut self) -> i64 {
-        self.last_version += 1;
-        self.last_version
+    /// splitmix64: invite codes and event ids need to be unpredictable enough for a test
+    /// tool, not for an attacker.
+    fn random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A fresh invite code: 22 base62 characters, as WhatsApp's.
+    fn new_code(&mut self) -> String {
+        loop {
+            let code: String = (0..22)
+                .map(|_| {
+                    let i = usize::try_from(self.random() % 62).unwrap_or(0);
+                    char::from(BASE62[i])
+                })
+                .collect();
+            if !self.invites.contains_key(&code) {
+                return code;
+            }
+        }
+    }
+
+    fn peek_version(&self, now_ms: i64) -> i64 {
+        (self.last_version + 1).max(now_ms).max(1)
+    }
+
+    fn commit_version(&mut self, version: i64) {
+        self.last_version = self.last_version.max(version);
+    }
+
+    fn next_version(&mut self, now_ms: i64) -> i64 {
+        let version = self.peek_version(now_ms);
+        self.commit_version(version);
+        version
     }
 
     fn jid_in_use(&self, jid: &GroupJid) -> bool {
@@ -248,10 +444,99 @@ impl World {
         }
     }
 
+    /// A group the session's account is in, for an operation of the contract: 409, 404 and
+    /// 403 `not_a_participant` in that order.
+    fn group_mut(
+        &mut self,
+        session: &SessionId,
+        gid: &GroupJid,
+    ) -> Result<&mut Group, ServiceError> {
+        let group = self
+            .connected(session)?
+            .groups
+            .get_mut(gid)
+            .ok_or_else(ServiceError::group_not_found)?;
+        if group.me.is_none() {
+            return Err(ServiceError::not_a_participant());
+        }
+        Ok(group)
+    }
+
+    /// How WhatsApp addresses a person someone adds, and how it treats them. A phone JID
+    /// set up with a `lid` becomes `{jid: phone, lid}`; that LID resolves to the same.
+    pub fn resolve(&self, jid: &UserJid) -> (Participant, UserSettings) {
+        if let Some(settings) = self.users.get(jid) {
+            let mut participant = Participant::member(jid.clone());
+            if !is_lid(jid) {
+                participant.lid = settings.lid.clone();
+            }
+            return (participant, settings.clone());
+        }
+        if is_lid(jid)
+            && let Some((phone, settings)) =
+                self.users.iter().find(|(_, s)| s.lid.as_ref() == Some(jid))
+        {
+            let participant = Participant {
+                jid: phone.clone(),
+                lid: Some(jid.clone()),
+                phone_jid: None,
+                role: Role::Member,
+            };
+            return (participant, settings.clone());
+        }
+        (Participant::member(jid.clone()), UserSettings::default())
+    }
+
+    /// Publishes an event of `session`, unless the session is disconnected (the service is
+    /// away and sees nothing).
+    fn publish(&mut self, session: &SessionId, now_ms: i64, body: EventBody) {
+        if !self.sessions.get(session).is_some_and(|s| s.connected) {
+            return;
+        }
+        let random = (u128::from(self.random()) << 64) | u128::from(self.random());
+        let event = Event {
+            event_id: event_id(now_ms, random),
+            session: session.clone(),
+            at: now_ms,
+            body,
+        };
+        self.events.push(event.clone());
+        self.unsent.push(event);
+    }
+
+    /// A snapshot of every group the account is in, in JID order.
+    fn publish_snapshots(&mut self, session: &SessionId, now_ms: i64) -> Vec<GroupJid> {
+        let snapshots: Vec<LiveGroup> = self
+            .sessions
+            .get(session)
+            .map(|s| {
+                s.groups
+                    .iter()
+                    .filter(|(_, g)| g.me.is_some())
+                    .map(|(jid, g)| live(jid, g))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let jids = snapshots.iter().map(|g| g.group_jid.clone()).collect();
+        for group in snapshots {
+            self.publish(session, now_ms, EventBody::snapshot(group));
+        }
+        jids
+    }
+
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    pub fn take_unsent(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.unsent)
+    }
+
     // ---- the contract ----
 
     /// `Ok((true, group))` for a new group, `Ok((false, group))` for the one an earlier call
-    /// with the same `request_id` made.
+    /// with the same `request_id` made. WhatsApp puts in everyone it may add: people not on
+    /// WhatsApp or whose privacy settings allow only an invitation are left out.
     pub fn create_group(
         &mut self,
         session: &SessionId,
@@ -260,25 +545,7 @@ impl World {
         participants: Vec<UserJid>,
         now_ms: i64,
     ) -> Result<(bool, LiveGroup), ServiceError> {
-        if participants.is_empty() {
-            return Err(ServiceError::bad_request(
-                "participants",
-                "must list at least one participant",
-            ));
-        }
-        if participants.len() > MAX_PARTICIPANTS {
-            return Err(ServiceError::bad_request(
-                "participants",
-                format!("must list at most {MAX_PARTICIPANTS} participants"),
-            ));
-        }
-        let mut seen = HashSet::new();
-        if let Some(i) = participants.iter().position(|p| !seen.insert(p)) {
-            return Err(ServiceError::bad_request(
-                format!("participants[{i}]"),
-                "is listed twice",
-            ));
-        }
+        check_list(&participants)?;
         let account = self.connected(session)?.account.clone();
         if let Some(id) = request_id {
             let made = self
@@ -290,24 +557,52 @@ impl World {
                 return Ok((false, group));
             }
         }
+        let me = Participant::superadmin(account.clone());
+        let mut others: Vec<Participant> = Vec::new();
+        for jid in &participants {
+            let (participant, settings) = self.resolve(jid);
+            if !settings.on_whats_app || settings.addable_by != AddableBy::Everyone {
+                continue;
+            }
+            if same_person(&me, &participant) || others.iter().any(|o| same_person(o, &participant))
+            {
+                continue;
+            }
+            others.push(participant);
+        }
         let jid = self.new_jid();
+        let invite_code = self.new_code();
         let group = Group {
             subject,
             description: Description::parse("").unwrap_or_else(|_| unreachable!()),
             is_announce: false,
             is_locked: false,
-            participants: members(&account, participants),
-            admin: true,
             owner: Some(account),
             created_at: now_ms,
-            version: self.next_version(),
+            version: self.next_version(now_ms),
+            member_add_mode: MemberAddMode::Admins,
+            me: Some(me),
+            others,
+            invite_code: invite_code.clone(),
+            recently_left: Vec::new(),
+            add_requests: HashMap::new(),
         };
         let shown = live(&jid, &group);
-        let session = self.connected(session)?;
-        session.groups.insert(jid.clone(), group);
+        let state = self.connected(session)?;
+        state.groups.insert(jid.clone(), group);
         if let Some(id) = request_id {
-            session.made_for_request.insert(id.to_owned(), jid);
+            state.made_for_request.insert(id.to_owned(), jid.clone());
         }
+        self.invites.insert(
+            invite_code,
+            InviteTarget {
+                session: session.clone(),
+                gid: jid,
+                person: None,
+                expires_at: None,
+            },
+        );
+        self.publish(session, now_ms, EventBody::snapshot(shown.clone()));
         Ok((true, shown))
     }
 
@@ -316,34 +611,27 @@ impl World {
         session: &SessionId,
         gid: &GroupJid,
     ) -> Result<LiveGroup, ServiceError> {
-        let session = self.connected(session)?;
-        let group = session
-            .groups
-            .get(gid)
-            .ok_or_else(ServiceError::group_not_found)?;
+        let group = self.group_mut(session, gid)?;
         Ok(live(gid, group))
     }
 
     /// Applies a setting under WhatsApp's rules: announce and locked need an admin; subject
     /// and description need one only while the group is locked. Setting a value a group
-    /// already has is no change and keeps its version.
+    /// already has is no change: it keeps its version and publishes nothing.
     pub fn change(
         &mut self,
         session: &SessionId,
         gid: &GroupJid,
         change: Change,
+        now_ms: i64,
     ) -> Result<LiveGroup, ServiceError> {
-        let version = self.last_version + 1;
-        let session = self.connected(session)?;
-        let group = session
-            .groups
-            .get_mut(gid)
-            .ok_or_else(ServiceError::group_not_found)?;
+        let version = self.peek_version(now_ms);
+        let group = self.group_mut(session, gid)?;
         let needs_admin = match change {
             Change::Announce(_) | Change::Locked(_) => true,
             Change::Subject(_) | Change::Description(_) => group.is_locked,
         };
-        if needs_admin && !group.admin {
+        if needs_admin && !group.admin() {
             return Err(ServiceError::not_admin());
         }
         let changed = match change {
@@ -357,9 +645,233 @@ impl World {
         }
         let shown = live(gid, group);
         if changed {
-            self.last_version = version;
+            self.commit_version(version);
+            self.publish(session, now_ms, EventBody::snapshot(shown.clone()));
         }
         Ok(shown)
+    }
+
+    /// `changeParticipants`: WhatsApp's answer for each requested person, and the group
+    /// after the change. Publishes one `group.participants` event with the members WhatsApp
+    /// changed (none when nothing changed).
+    #[allow(clippy::too_many_arguments)]
+    pub fn change_participants(
+        &mut self,
+        session: &SessionId,
+        gid: &GroupJid,
+        action: ParticipantAction,
+        requested: Vec<UserJid>,
+        request_id: Option<&str>,
+        invite_on_privacy_block: bool,
+        now_ms: i64,
+    ) -> Result<(Vec<ParticipantResult>, LiveGroup), ServiceError> {
+        check_list(&requested)?;
+        let group = self.group_mut(session, gid)?;
+        if action == ParticipantAction::Add
+            && let Some(results) = request_id.and_then(|id| group.add_requests.get(id))
+        {
+            return Ok((results.clone(), live(gid, group)));
+        }
+        let allowed = group.admin()
+            || (action == ParticipantAction::Add && group.member_add_mode == MemberAddMode::All);
+        if !allowed {
+            return Err(ServiceError::not_admin());
+        }
+
+        let resolved: Vec<(UserJid, Participant, UserSettings)> = requested
+            .into_iter()
+            .map(|jid| {
+                let (participant, settings) = self.resolve(&jid);
+                (jid, participant, settings)
+            })
+            .collect();
+        // Codes for the invitations privacy blocks may need, made before the group is
+        // borrowed; the unused ones are dropped.
+        let mut codes: Vec<String> = if action == ParticipantAction::Add {
+            let blocked = resolved
+                .iter()
+                .filter(|(_, _, s)| s.addable_by != AddableBy::Everyone)
+                .count();
+            (0..blocked).map(|_| self.new_code()).collect()
+        } else {
+            Vec::new()
+        };
+        let version = self.peek_version(now_ms);
+        let group = self.group_mut(session, gid)?;
+
+        let mut results = Vec::with_capacity(resolved.len());
+        let mut changed = Vec::new();
+        let mut invitations = Vec::new();
+        for (jid, participant, settings) in resolved {
+            let mut forms: Vec<UserJid> = participant.forms().cloned().collect();
+            if !forms.contains(&jid) {
+                forms.push(jid.clone());
+            }
+            let found = group.find(&forms);
+            let result = match (action, found) {
+                (ParticipantAction::Add, Some(who)) => {
+                    ParticipantResult::new(jid, 409, Some(group.member(who).clone()))
+                }
+                (ParticipantAction::Add, None) => {
+                    if !settings.on_whats_app {
+                        ParticipantResult::new(jid, 404, None)
+                    } else if group.left_recently(&forms, now_ms) {
+                        ParticipantResult::new(jid, 408, None)
+                    } else if group.count() >= GROUP_SIZE_LIMIT {
+                        ParticipantResult::new(jid, 419, None)
+                    } else if settings.addable_by != AddableBy::Everyone {
+                        let code = codes.pop().unwrap_or_default();
+                        let expires_at = now_ms + INVITE_LIFETIME_MS;
+                        invitations.push((code.clone(), forms, expires_at));
+                        ParticipantResult {
+                            invite: Some(Invitation { code, expires_at }),
+                            invite_sent: invite_on_privacy_block.then_some(true),
+                            ..ParticipantResult::new(jid, 403, None)
+                        }
+                    } else {
+                        group.forget_left(&forms);
+                        group.others.push(participant.clone());
+                        changed.push(participant.clone());
+                        ParticipantResult::new(jid, 200, Some(participant))
+                    }
+                }
+                (_, None) => ParticipantResult::new(jid, 404, None),
+                (ParticipantAction::Remove, Some(who)) => {
+                    let member = group.member(who).clone();
+                    // Nobody removes the superadmin; the account leaves rather than removes
+                    // itself.
+                    if member.role == Role::Superadmin || who == Who::Me {
+                        ParticipantResult::new(jid, 403, Some(member))
+                    } else {
+                        if let Who::Other(i) = who {
+                            group.others.remove(i);
+                        }
+                        changed.push(member);
+                        ParticipantResult::new(jid, 200, None)
+                    }
+                }
+                (ParticipantAction::Promote, Some(who)) => {
+                    let member = group.member_mut(who);
+                    if member.role == Role::Member {
+                        member.role = Role::Admin;
+                        changed.push(member.clone());
+                    }
+                    ParticipantResult::new(jid, 200, Some(member.clone()))
+                }
+                (ParticipantAction::Demote, Some(who)) => {
+                    let member = group.member_mut(who);
+                    match member.role {
+                        Role::Superadmin => ParticipantResult::new(jid, 403, Some(member.clone())),
+                        Role::Admin => {
+                            member.role = Role::Member;
+                            changed.push(member.clone());
+                            ParticipantResult::new(jid, 200, Some(member.clone()))
+                        }
+                        Role::Member => ParticipantResult::new(jid, 200, Some(member.clone())),
+                    }
+                }
+            };
+            results.push(result);
+        }
+        if !changed.is_empty() {
+            group.version = version;
+        }
+        if action == ParticipantAction::Add
+            && let Some(id) = request_id
+        {
+            group.add_requests.insert(id.to_owned(), results.clone());
+        }
+        let shown = live(gid, group);
+        for (code, person, expires_at) in invitations {
+            self.invites.insert(
+                code,
+                InviteTarget {
+                    session: session.clone(),
+                    gid: gid.clone(),
+                    person: Some(person),
+                    expires_at: Some(expires_at),
+                },
+            );
+        }
+        if !changed.is_empty() {
+            self.commit_version(version);
+            self.publish(
+                session,
+                now_ms,
+                EventBody::GroupParticipants {
+                    group_jid: gid.clone(),
+                    version,
+                    action,
+                    participants: changed,
+                },
+            );
+        }
+        Ok((results, shown))
+    }
+
+    /// The group's invite code; admins only.
+    pub fn get_invite(
+        &mut self,
+        session: &SessionId,
+        gid: &GroupJid,
+    ) -> Result<String, ServiceError> {
+        let group = self.group_mut(session, gid)?;
+        if !group.admin() {
+            return Err(ServiceError::not_admin());
+        }
+        Ok(group.invite_code.clone())
+    }
+
+    /// Revokes the invite code and makes a new one; admins only.
+    pub fn reset_invite(
+        &mut self,
+        session: &SessionId,
+        gid: &GroupJid,
+    ) -> Result<String, ServiceError> {
+        let code = self.new_code();
+        let group = self.group_mut(session, gid)?;
+        if !group.admin() {
+            return Err(ServiceError::not_admin());
+        }
+        let old = std::mem::replace(&mut group.invite_code, code.clone());
+        self.invites.remove(&old);
+        self.invites.insert(
+            code.clone(),
+            InviteTarget {
+                session: session.clone(),
+                gid: gid.clone(),
+                person: None,
+                expires_at: None,
+            },
+        );
+        Ok(code)
+    }
+
+    /// Publishes a snapshot of every group the account is in, then `sync.completed`; answers
+    /// when the sync started. A `sync_id` seen before answers its first start and publishes
+    /// nothing.
+    pub fn request_sync(
+        &mut self,
+        session: &SessionId,
+        sync_id: &str,
+        now_ms: i64,
+    ) -> Result<i64, ServiceError> {
+        let state = self.connected(session)?;
+        if let Some(started_at) = state.syncs.get(sync_id) {
+            return Ok(*started_at);
+        }
+        state.syncs.insert(sync_id.to_owned(), now_ms);
+        let group_jids = self.publish_snapshots(session, now_ms);
+        self.publish(
+            session,
+            now_ms,
+            EventBody::SyncCompleted {
+                sync_id: sync_id.to_owned(),
+                started_at: now_ms,
+                group_jids,
+            },
+        );
+        Ok(now_ms)
     }
 
     // ---- control ----
@@ -381,27 +893,36 @@ impl World {
         counts
     }
 
+    /// Creates the session or changes it. A session that becomes connected (new, or
+    /// disconnected before) publishes a snapshot of every group its account is in.
     pub fn put_session(
         &mut self,
         id: &SessionId,
         account: Option<UserJid>,
         connected: bool,
+        now_ms: i64,
     ) -> SessionState {
+        let was_connected = self.sessions.get(id).is_some_and(|s| s.connected);
         let session = self.sessions.entry(id.clone()).or_insert_with(|| Session {
             account: account.clone().unwrap_or_else(|| account_for(id)),
             connected,
             groups: BTreeMap::new(),
             made_for_request: HashMap::new(),
+            syncs: HashMap::new(),
         });
         if let Some(account) = account {
             session.account = account;
         }
         session.connected = connected;
-        SessionState {
+        let state = SessionState {
             session: id.clone(),
             account: session.account.clone(),
             connected,
+        };
+        if connected && !was_connected {
+            self.publish_snapshots(id, now_ms);
         }
+        state
     }
 
     pub fn session(&self, id: &SessionId) -> Option<SessionState> {
@@ -412,8 +933,9 @@ impl World {
         })
     }
 
-    /// Puts a group into a known session as it is on WhatsApp (replacing one with that JID);
-    /// `Ok((true, _))` when it is new. `None` when the session is unknown.
+    /// Puts a group into a known session as it is on WhatsApp (replacing one with that JID,
+    /// whose invite code and recent leavers are kept); `Some((true, _))` when it is new,
+    /// `None` when the session is unknown. Publishes a `group.snapshot`.
     pub fn seed_group(
         &mut self,
         id: &SessionId,
@@ -421,24 +943,77 @@ impl World {
         seed: SeedGroup,
         now_ms: i64,
     ) -> Option<(bool, EmulatedGroup)> {
-        let version = self.next_version();
-        let session = self.sessions.get_mut(id)?;
+        let account = self.sessions.get(id)?.account.clone();
+        let account_forms = [account.clone()];
+        let mut listed_me: Option<Participant> = None;
+        let mut others: Vec<Participant> = Vec::new();
+        for participant in seed.participants {
+            if participant.is(&account_forms) {
+                listed_me.get_or_insert(participant);
+            } else if !others.iter().any(|o| same_person(o, &participant)) {
+                others.push(participant);
+            }
+        }
+        let role = match &listed_me {
+            Some(me) => me.role,
+            None if !seed.admin => Role::Member,
+            None => match &seed.owner {
+                None => Role::Superadmin,
+                Some(Some(owner)) if *owner == account => Role::Superadmin,
+                Some(_) => Role::Admin,
+            },
+        };
+        let me = listed_me.unwrap_or_else(|| Participant::new(account.clone(), role));
         let owner = seed
             .owner
-            .unwrap_or_else(|| seed.admin.then(|| session.account.clone()));
+            .unwrap_or_else(|| (role == Role::Superadmin).then(|| account.clone()));
+        if let Some(owner) = &owner {
+            // The owner, while in the group, is its superadmin.
+            for other in &mut others {
+                if other.is(std::slice::from_ref(owner)) {
+                    other.role = Role::Superadmin;
+                }
+            }
+        }
+        let version = self.next_version(now_ms);
+        let new_code = self.new_code();
+        let session = self.sessions.get_mut(id)?;
+        let previous = session.groups.remove(gid);
+        let new = previous.is_none();
+        let (invite_code, recently_left, add_requests) = match previous {
+            Some(old) => (old.invite_code, old.recently_left, old.add_requests),
+            None => (new_code, Vec::new(), HashMap::new()),
+        };
         let group = Group {
             subject: seed.subject,
             description: seed.description,
             is_announce: seed.is_announce,
             is_locked: seed.is_locked,
-            participants: members(&session.account, seed.participants),
-            admin: seed.admin,
             owner,
             created_at: seed.created_at.unwrap_or(now_ms),
             version,
+            member_add_mode: seed.member_add_mode,
+            me: Some(me),
+            others,
+            invite_code: invite_code.clone(),
+            recently_left,
+            add_requests,
         };
         let shown = emulated(gid, &group);
-        let new = session.groups.insert(gid.clone(), group).is_none();
+        let session = self.sessions.get_mut(id)?;
+        session.groups.insert(gid.clone(), group);
+        if new {
+            self.invites.insert(
+                invite_code,
+                InviteTarget {
+                    session: id.clone(),
+                    gid: gid.clone(),
+                    person: None,
+                    expires_at: None,
+                },
+            );
+        }
+        self.publish(id, now_ms, EventBody::snapshot(shown.group.clone()));
         Some((new, shown))
     }
 
@@ -458,6 +1033,302 @@ impl World {
                 .collect(),
         )
     }
+
+    /// A change made from a phone: applied as WhatsApp would (nobody removes or demotes the
+    /// superadmin; the others are applied whoever asks). `None` for an unknown session or
+    /// group. Publishes `group.participants` with the members changed; the account itself
+    /// leaving or being removed publishes `group.left`, and being added back a snapshot.
+    pub fn phone_change(
+        &mut self,
+        id: &SessionId,
+        gid: &GroupJid,
+        action: PhoneAction,
+        people: Vec<Participant>,
+        now_ms: i64,
+    ) -> Option<PhoneChange> {
+        let version = self.peek_version(now_ms);
+        let session = self.sessions.get_mut(id)?;
+        let account = [session.account.clone()];
+        let group = session.groups.get_mut(gid)?;
+        let was_in = group.me.is_some();
+        let mut changed: Vec<Participant> = Vec::new();
+        for person in people {
+            let forms: Vec<UserJid> = person.forms().cloned().collect();
+            match (action, group.find(&forms)) {
+                (PhoneAction::Add, None) => {
+                    if group.count() >= GROUP_SIZE_LIMIT {
+                        continue;
+                    }
+                    group.forget_left(&forms);
+                    if person.is(&account) {
+                        group.me = Some(person.clone());
+                    } else {
+                        group.others.push(person.clone());
+                    }
+                    changed.push(person);
+                }
+                (PhoneAction::Add, Some(_)) | (_, None) => {}
+                (PhoneAction::Remove | PhoneAction::Leave, Some(who)) => {
+                    let member = group.member(who).clone();
+                    if action == PhoneAction::Remove && member.role == Role::Superadmin {
+                        continue;
+                    }
+                    match who {
+                        Who::Me => group.me = None,
+                        Who::Other(i) => {
+                            group.others.remove(i);
+                        }
+                    }
+                    if action == PhoneAction::Leave {
+                        let mut left: Vec<UserJid> = member.forms().cloned().collect();
+                        left.extend(forms);
+                        group.recently_left.push((left, now_ms));
+                        if group
+                            .owner
+                            .as_ref()
+                            .is_some_and(|o| member.is(std::slice::from_ref(o)))
+                        {
+                            group.owner = None;
+                        }
+                    }
+                    changed.push(member);
+                }
+                (PhoneAction::Promote, Some(who)) => {
+                    let member = group.member_mut(who);
+                    if member.role == Role::Member {
+                        member.role = Role::Admin;
+                        changed.push(member.clone());
+                    }
+                }
+                (PhoneAction::Demote, Some(who)) => {
+                    let member = group.member_mut(who);
+                    if member.role == Role::Admin {
+                        member.role = Role::Member;
+                        changed.push(member.clone());
+                    }
+                }
+            }
+        }
+        let is_in = group.me.is_some();
+        if !changed.is_empty() {
+            group.version = version;
+        }
+        let shown = emulated(gid, group);
+        if !changed.is_empty() {
+            self.commit_version(version);
+            let others: Vec<Participant> = changed
+                .iter()
+                .filter(|p| !p.is(&account))
+                .cloned()
+                .collect();
+            if !was_in && is_in {
+                // The account is back: the service sees the whole group anew.
+                self.publish(id, now_ms, EventBody::snapshot(shown.group.clone()));
+            } else if was_in {
+                let published = if is_in { changed.clone() } else { others };
+                if !published.is_empty() {
+                    self.publish(
+                        id,
+                        now_ms,
+                        EventBody::GroupParticipants {
+                            group_jid: gid.clone(),
+                            version,
+                            action: action.published(),
+                            participants: published,
+                        },
+                    );
+                }
+                if !is_in {
+                    self.publish(
+                        id,
+                        now_ms,
+                        EventBody::GroupLeft {
+                            group_jid: gid.clone(),
+                            version,
+                        },
+                    );
+                }
+            }
+        }
+        Some(PhoneChange {
+            changed,
+            group: shown,
+        })
+    }
+
+    /// Who may add members; a change publishes a snapshot. `None` for an unknown session or
+    /// group.
+    pub fn set_member_add_mode(
+        &mut self,
+        id: &SessionId,
+        gid: &GroupJid,
+        mode: MemberAddMode,
+        now_ms: i64,
+    ) -> Option<EmulatedGroup> {
+        let version = self.peek_version(now_ms);
+        let group = self.sessions.get_mut(id)?.groups.get_mut(gid)?;
+        let changed = replace(&mut group.member_add_mode, mode);
+        if changed {
+            group.version = version;
+        }
+        let in_group = group.me.is_some();
+        let shown = emulated(gid, group);
+        if changed {
+            self.commit_version(version);
+            if in_group {
+                self.publish(id, now_ms, EventBody::snapshot(shown.group.clone()));
+            }
+        }
+        Some(shown)
+    }
+
+    /// The session's account was removed from the group; publishes `group.left`. `None` for
+    /// an unknown session or group.
+    pub fn remove_account(
+        &mut self,
+        id: &SessionId,
+        gid: &GroupJid,
+        now_ms: i64,
+    ) -> Option<EmulatedGroup> {
+        let version = self.peek_version(now_ms);
+        let group = self.sessions.get_mut(id)?.groups.get_mut(gid)?;
+        let was_in = group.me.take().is_some();
+        if was_in {
+            group.version = version;
+        }
+        let shown = emulated(gid, group);
+        if was_in {
+            self.commit_version(version);
+            self.publish(
+                id,
+                now_ms,
+                EventBody::GroupLeft {
+                    group_jid: gid.clone(),
+                    version,
+                },
+            );
+        }
+        Some(shown)
+    }
+
+    pub fn put_user(&mut self, jid: &UserJid, settings: UserSettings) -> User {
+        self.users.insert(jid.clone(), settings.clone());
+        User {
+            jid: jid.clone(),
+            settings,
+        }
+    }
+
+    pub fn user(&self, jid: &UserJid) -> Option<User> {
+        self.users.get(jid).map(|settings| User {
+            jid: jid.clone(),
+            settings: settings.clone(),
+        })
+    }
+
+    /// Someone joins through an invite code: the group's link, or a personal invitation
+    /// (then only that person, before it expires). Publishes `group.participants` (add).
+    pub fn join(&mut self, code: &str, jid: &UserJid, now_ms: i64) -> Result<Joined, JoinError> {
+        let target = self.invites.get(code).cloned().ok_or(JoinError::NotFound)?;
+        if target.expires_at.is_some_and(|at| now_ms >= at) {
+            return Err(JoinError::NotFound);
+        }
+        let (participant, _) = self.resolve(jid);
+        let mut forms: Vec<UserJid> = participant.forms().cloned().collect();
+        forms.push(jid.clone());
+        if target
+            .person
+            .as_ref()
+            .is_some_and(|person| !person.iter().any(|f| forms.contains(f)))
+        {
+            return Err(JoinError::NotFound);
+        }
+        let version = self.peek_version(now_ms);
+        let session = self
+            .sessions
+            .get_mut(&target.session)
+            .ok_or(JoinError::NotFound)?;
+        let account = [session.account.clone()];
+        let group = session
+            .groups
+            .get_mut(&target.gid)
+            .ok_or(JoinError::NotFound)?;
+        if let Some(who) = group.find(&forms) {
+            let participant = group.member(who).clone();
+            return Ok(Joined {
+                session: target.session.clone(),
+                group_jid: target.gid.clone(),
+                joined: false,
+                participant,
+                group: emulated(&target.gid, group),
+            });
+        }
+        if group.count() >= GROUP_SIZE_LIMIT {
+            return Err(JoinError::GroupFull);
+        }
+        let was_in = group.me.is_some();
+        group.forget_left(&forms);
+        if participant.is(&account) {
+            group.me = Some(participant.clone());
+        } else {
+            group.others.push(participant.clone());
+        }
+        group.version = version;
+        let shown = emulated(&target.gid, group);
+        self.commit_version(version);
+        if target.person.is_some() {
+            self.invites.remove(code);
+        }
+        if was_in {
+            self.publish(
+                &target.session,
+                now_ms,
+                EventBody::GroupParticipants {
+                    group_jid: target.gid.clone(),
+                    version,
+                    action: ParticipantAction::Add,
+                    participants: vec![participant.clone()],
+                },
+            );
+        } else if shown.in_group {
+            self.publish(
+                &target.session,
+                now_ms,
+                EventBody::snapshot(shown.group.clone()),
+            );
+        }
+        Ok(Joined {
+            session: target.session,
+            group_jid: target.gid,
+            joined: true,
+            participant,
+            group: shown,
+        })
+    }
+}
+
+/// A request's participants: 1–1023 distinct JIDs.
+fn check_list(participants: &[UserJid]) -> Result<(), ServiceError> {
+    if participants.is_empty() {
+        return Err(ServiceError::bad_request(
+            "participants",
+            "must list at least one participant",
+        ));
+    }
+    if participants.len() > MAX_PARTICIPANTS {
+        return Err(ServiceError::bad_request(
+            "participants",
+            format!("must list at most {MAX_PARTICIPANTS} participants"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(i) = participants.iter().position(|p| !seen.insert(p)) {
+        return Err(ServiceError::bad_request(
+            format!("participants[{i}]"),
+            "is listed twice",
+        ));
+    }
+    Ok(())
 }
 
 fn replace<T: PartialEq>(slot: &mut T, value: T) -> bool {
@@ -474,6 +1345,8 @@ mod tests {
     use super::*;
     use crate::wire::ErrorKind;
 
+    const NOW: i64 = 1_700_000_000_000;
+
     fn sid(s: &str) -> SessionId {
         SessionId::parse(s).unwrap()
     }
@@ -483,10 +1356,13 @@ mod tests {
     fn subject(s: &str) -> Subject {
         Subject::parse(s).unwrap()
     }
+    fn jids(group: &LiveGroup) -> Vec<UserJid> {
+        group.participants.iter().map(|p| p.jid.clone()).collect()
+    }
     fn world_with_session() -> (World, SessionId) {
-        let mut world = World::new(1_700_000_000_000);
+        let mut world = World::new(NOW);
         let session = sid("s1");
-        world.put_session(&session, Some(user(1)), true);
+        world.put_session(&session, Some(user(1)), true, NOW);
         (world, session)
     }
     fn kind(result: Result<impl std::fmt::Debug, ServiceError>) -> ErrorKind {
@@ -494,26 +1370,30 @@ mod tests {
     }
 
     #[test]
-    fn created_group_is_owned_and_administered_by_the_account() {
+    fn created_group_is_owned_by_the_account_as_superadmin() {
         let (mut world, s) = world_with_session();
         let (new, group) = world
             .create_group(&s, None, subject("Team"), vec![user(2), user(3)], 42)
             .unwrap();
         assert!(new);
         assert_eq!(group.owner_jid, Some(user(1)));
-        assert_eq!(group.participants, vec![user(1), user(2), user(3)]);
+        assert_eq!(jids(&group), vec![user(1), user(2), user(3)]);
+        assert_eq!(group.participants[0].role, Role::Superadmin);
+        assert_eq!(group.participants[1].role, Role::Member);
         assert_eq!(group.participant_count, 3);
         assert_eq!(group.created_at, 42);
         assert_eq!(group.description.as_str(), "");
         let jid = group.group_jid.as_str();
         assert_eq!(jid.len(), "@g.us".len() + 18, "{jid}");
-        assert!(world.group(&s, &group.group_jid).unwrap().admin);
+        let held = world.group(&s, &group.group_jid).unwrap();
+        assert!(held.admin && held.in_group);
+        assert_eq!(held.invite_code.len(), 22);
     }
 
     #[test]
     fn group_jids_are_unique() {
         let (mut world, s) = world_with_session();
-        let jids: HashSet<GroupJid> = (0..50)
+        let jids: std::collections::HashSet<GroupJid> = (0..50)
             .map(|_| {
                 world
                     .create_group(&s, None, subject("T"), vec![user(2)], 0)
@@ -533,7 +1413,7 @@ mod tests {
             kind(world.create_group(&unknown, None, subject("T"), vec![user(2)], 0)),
             ErrorKind::NotConnected
         );
-        world.put_session(&s, None, false);
+        world.put_session(&s, None, false, NOW);
         assert_eq!(
             kind(world.create_group(&s, None, subject("T"), vec![user(2)], 0)),
             ErrorKind::NotConnected
@@ -561,7 +1441,37 @@ mod tests {
             Some("participants")
         );
         let most: Vec<UserJid> = (0..1023).map(|n| user(1000 + n)).collect();
-        assert!(world.create_group(&s, None, subject("T"), most, 0).is_ok());
+        let (_, group) = world.create_group(&s, None, subject("T"), most, 0).unwrap();
+        assert_eq!(group.participant_count, 1024);
+    }
+
+    #[test]
+    fn create_leaves_out_people_whatsapp_cannot_add() {
+        let (mut world, s) = world_with_session();
+        world.put_user(
+            &user(2),
+            UserSettings {
+                on_whats_app: false,
+                ..UserSettings::default()
+            },
+        );
+        world.put_user(
+            &user(3),
+            UserSettings {
+                addable_by: AddableBy::Nobody,
+                ..UserSettings::default()
+            },
+        );
+        let (_, group) = world
+            .create_group(
+                &s,
+                None,
+                subject("T"),
+                vec![user(2), user(3), user(4), user(1)],
+                0,
+            )
+            .unwrap();
+        assert_eq!(jids(&group), vec![user(1), user(4)]);
     }
 
     #[test]
@@ -582,7 +1492,7 @@ mod tests {
         assert!(new);
         // Request ids are per session.
         let other = sid("s2");
-        world.put_session(&other, None, true);
+        world.put_session(&other, None, true, NOW);
         let (new, _) = world
             .create_group(&other, Some("r-1"), subject("T"), vec![user(2)], 0)
             .unwrap();
@@ -600,11 +1510,11 @@ mod tests {
         };
         world.seed_group(&s, &gid, seed, 0).unwrap();
         for change in [Change::Announce(true), Change::Locked(true)] {
-            assert_eq!(kind(world.change(&s, &gid, change)), ErrorKind::NotAdmin);
+            assert_eq!(kind(world.change(&s, &gid, change, 0)), ErrorKind::NotAdmin);
         }
         // Not locked: anyone may edit the info.
         let group = world
-            .change(&s, &gid, Change::Subject(subject("New")))
+            .change(&s, &gid, Change::Subject(subject("New")), 0)
             .unwrap();
         assert_eq!(group.subject.as_str(), "New");
     }
@@ -621,11 +1531,11 @@ mod tests {
         world.seed_group(&s, &gid, locked, 0).unwrap();
         let description = Description::parse("d").unwrap();
         assert_eq!(
-            kind(world.change(&s, &gid, Change::Subject(subject("New")))),
+            kind(world.change(&s, &gid, Change::Subject(subject("New")), 0)),
             ErrorKind::NotAdmin
         );
         assert_eq!(
-            kind(world.change(&s, &gid, Change::Description(description.clone()))),
+            kind(world.change(&s, &gid, Change::Description(description.clone()), 0)),
             ErrorKind::NotAdmin
         );
         let admin_locked = SeedGroup {
@@ -635,7 +1545,7 @@ mod tests {
         };
         world.seed_group(&s, &gid, admin_locked, 0).unwrap();
         let group = world
-            .change(&s, &gid, Change::Description(description))
+            .change(&s, &gid, Change::Description(description), 0)
             .unwrap();
         assert_eq!(group.description.as_str(), "d");
     }
@@ -649,12 +1559,12 @@ mod tests {
         let gid = group.group_jid;
         let v1 = group.version;
         let v2 = world
-            .change(&s, &gid, Change::Announce(true))
+            .change(&s, &gid, Change::Announce(true), 0)
             .unwrap()
             .version;
         assert!(v2 > v1);
         let same = world
-            .change(&s, &gid, Change::Announce(true))
+            .change(&s, &gid, Change::Announce(true), 0)
             .unwrap()
             .version;
         assert_eq!(same, v2);
@@ -663,7 +1573,7 @@ mod tests {
             .create_group(&s, None, subject("U"), vec![user(2)], 0)
             .unwrap();
         let v3 = world
-            .change(&s, &gid, Change::Locked(true))
+            .change(&s, &gid, Change::Locked(true), 0)
             .unwrap()
             .version;
         assert!(v3 > v2);
@@ -677,22 +1587,34 @@ mod tests {
     }
 
     #[test]
+    fn versions_follow_the_clock_and_never_go_back() {
+        let mut world = World::new(NOW);
+        assert_eq!(world.next_version(NOW), NOW);
+        assert_eq!(world.next_version(NOW), NOW + 1);
+        assert_eq!(world.next_version(NOW - 50), NOW + 2);
+        assert_eq!(world.next_version(NOW + 1000), NOW + 1000);
+        // A restart later starts from the clock, above every version given before.
+        let mut restarted = World::new(NOW + 2000);
+        assert!(restarted.next_version(NOW + 2000) > NOW + 1000);
+    }
+
+    #[test]
     fn unknown_groups_and_disconnected_sessions() {
         let (mut world, s) = world_with_session();
         let gid = GroupJid::parse("1@g.us").unwrap();
         assert_eq!(kind(world.get_group(&s, &gid)), ErrorKind::GroupNotFound);
         world.seed_group(&s, &gid, SeedGroup::new(subject("T")), 0);
         assert!(world.get_group(&s, &gid).is_ok());
-        world.put_session(&s, None, false);
+        world.put_session(&s, None, false, NOW);
         assert_eq!(kind(world.get_group(&s, &gid)), ErrorKind::NotConnected);
         assert_eq!(
-            kind(world.change(&s, &gid, Change::Announce(true))),
+            kind(world.change(&s, &gid, Change::Announce(true), 0)),
             ErrorKind::NotConnected
         );
     }
 
     #[test]
-    fn seeded_owner_defaults_to_the_account_when_admin() {
+    fn seeded_roles_and_owner() {
         let (mut world, s) = world_with_session();
         let gid = GroupJid::parse("1@g.us").unwrap();
         let (new, group) = world
@@ -700,16 +1622,34 @@ mod tests {
             .unwrap();
         assert!(new);
         assert_eq!(group.group.owner_jid, Some(user(1)));
+        assert_eq!(group.group.participants[0].role, Role::Superadmin);
         assert_eq!(group.group.created_at, 5);
         let member = SeedGroup {
             admin: false,
-            participants: vec![user(7), user(1)],
+            participants: vec![Participant::member(user(7)), Participant::member(user(1))],
             ..SeedGroup::new(subject("T"))
         };
         let (new, group) = world.seed_group(&s, &gid, member, 5).unwrap();
         assert!(!new);
         assert_eq!(group.group.owner_jid, None);
-        assert_eq!(group.group.participants, vec![user(1), user(7)]);
+        assert_eq!(jids(&group.group), vec![user(1), user(7)]);
+        assert!(!group.admin);
+        // Someone else owns it: they are its superadmin, the account an admin.
+        let theirs = SeedGroup {
+            owner: Some(Some(user(7))),
+            ..SeedGroup::new(subject("T")).with_members([user(7), user(8)])
+        };
+        let (_, group) = world.seed_group(&s, &gid, theirs, 5).unwrap();
+        let roles: Vec<Role> = group.group.participants.iter().map(|p| p.role).collect();
+        assert_eq!(roles, vec![Role::Admin, Role::Superadmin, Role::Member]);
+        assert!(group.admin);
+        // The account's role comes from the list when it is listed.
+        let listed = SeedGroup {
+            participants: vec![Participant::member(user(1))],
+            ..SeedGroup::new(subject("T"))
+        };
+        let (_, group) = world.seed_group(&s, &gid, listed, 5).unwrap();
+        assert!(!group.admin);
         assert!(
             world
                 .seed_group(&sid("nobody"), &gid, SeedGroup::new(subject("T")), 0)
@@ -721,5 +1661,37 @@ mod tests {
     fn made_up_accounts_are_stable_user_jids() {
         assert_eq!(account_for(&sid("demo")), account_for(&sid("demo")));
         assert_ne!(account_for(&sid("demo")), account_for(&sid("demo2")));
+    }
+
+    #[test]
+    fn a_lid_resolves_to_the_person_set_up_with_it() {
+        let (mut world, _) = world_with_session();
+        let lid = UserJid::parse("77@lid").unwrap();
+        world.put_user(
+            &user(2),
+            UserSettings {
+                lid: Some(lid.clone()),
+                ..UserSettings::default()
+            },
+        );
+        let by_phone = world.resolve(&user(2)).0;
+        let by_lid = world.resolve(&lid).0;
+        assert_eq!(by_phone, by_lid);
+        assert_eq!(by_phone.jid, user(2));
+        assert_eq!(by_phone.lid, Some(lid));
+        let stranger = UserJid::parse("78@lid").unwrap();
+        assert_eq!(world.resolve(&stranger).0.jid, stranger);
+    }
+
+    #[test]
+    fn invite_codes_are_22_base62_characters() {
+        let mut world = World::new(NOW);
+        let codes: std::collections::HashSet<String> = (0..100).map(|_| world.new_code()).collect();
+        assert_eq!(codes.len(), 100);
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.len() == 22 && c.bytes().all(|b| b.is_ascii_alphanumeric()))
+        );
     }
 }

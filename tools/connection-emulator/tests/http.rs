@@ -145,13 +145,14 @@ async fn create_then_read_with_encoded_and_raw_jids() {
     assert_eq!(
         group["participants"],
         json!([
-            "6281@s.whatsapp.net",
-            "6282@s.whatsapp.net",
-            "77@lid",
-            "6283@s.whatsapp.net"
+            {"jid": "6281@s.whatsapp.net", "role": "superadmin"},
+            {"jid": "6282@s.whatsapp.net", "role": "member"},
+            {"jid": "77@lid", "role": "member"},
+            {"jid": "6283@s.whatsapp.net", "role": "member"}
         ])
     );
     assert_eq!(group["participantCount"], 4);
+    assert_eq!(group["memberAddMode"], "admins");
     assert_eq!(group["isAnnounce"], false);
     assert_eq!(group["description"], "");
     assert!(group["version"].as_i64().unwrap() > 0);
@@ -520,6 +521,10 @@ async fn control_api_refuses_bad_input() {
         json!({"status": 99}),
         json!({"status": 503, "times": 0}),
         json!({"session": "s1"}),
+        json!({"session": "s1", "carryOut": true}),
+        json!({"drop": true, "error": "internal"}),
+        json!({"drop": "yes"}),
+        json!({"operation": "leaveGroup", "status": 504}),
     ] {
         let (status, body) = world
             .control(
@@ -591,5 +596,208 @@ async fn seeded_groups_show_as_whatsapp_holds_them() {
     assert!(
         group.get("admin").is_none(),
         "the contract has no admin member"
+    );
+}
+
+// ---- faults of the new operations, and ambiguous failures: done, then answered badly ----
+
+async fn read_body(response: reqwest::Response) -> Result<String, reqwest::Error> {
+    response.text().await
+}
+
+#[tokio::test]
+async fn carried_out_then_garbage_a_proxy_504_or_a_dropped_connection() {
+    let world = World::start().await;
+    world.session("s1", "6281@s.whatsapp.net").await;
+    world.seed("s1", "100@g.us", json!({"subject": "T"})).await;
+    let gid = gateway_domain::GroupJid::parse("100@g.us").unwrap();
+    let session = gateway_domain::SessionId::parse("s1").unwrap();
+    let held = |world: &World| world.running.emulator.group(&session, &gid).unwrap();
+
+    // (b) a 2xx whose body is not JSON, after the member was added.
+    world
+        .fault(
+            json!({"session": "s1", "operation": "changeParticipants", "carryOut": true,
+                      "error": "garbage", "times": 1}),
+        )
+        .await;
+    let (status, body) = world
+        .call(
+            reqwest::Method::POST,
+            "/v1/sessions/s1/groups/100@g.us/participants",
+            Some(json!({"action": "add", "participants": ["6282@s.whatsapp.net"]})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.is_string(), "garbage parsed as JSON: {body}");
+    assert_eq!(held(&world).group.participant_count, 2);
+
+    // (c) a bare 504 as a proxy answers, after the group was made.
+    world
+        .fault(
+            json!({"session": "s1", "operation": "createGroup", "carryOut": true,
+                      "status": 504, "times": 1}),
+        )
+        .await;
+    let (status, body) = world
+        .create(
+            "s1",
+            json!({"subject": "Made", "participants": ["6282@s.whatsapp.net"]}),
+        )
+        .await;
+    assert_eq!(status, 504);
+    assert!(body.is_string(), "a proxy's answer is not JSON: {body}");
+    assert_eq!(world.running.emulator.groups(&session).len(), 2);
+
+    // (a) the connection breaks after the 2xx headers: the invite was reset all the same.
+    let before = held(&world).invite_code;
+    world
+        .fault(
+            json!({"session": "s1", "operation": "resetInvite", "carryOut": true,
+                      "drop": true, "times": 1}),
+        )
+        .await;
+    let response = world
+        .http
+        .post(world.url("/v1/sessions/s1/groups/100@g.us/invite/reset"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        read_body(response).await.is_err(),
+        "the body must fail to read"
+    );
+    assert_ne!(held(&world).invite_code, before);
+
+    // The events of the carried-out calls were published all the same.
+    let events = world.running.emulator.events();
+    let types: Vec<&str> = events.iter().map(|e| e.type_name()).collect();
+    assert_eq!(
+        types,
+        ["group.snapshot", "group.participants", "group.snapshot"],
+        "seed, add, create"
+    );
+}
+
+#[tokio::test]
+async fn a_drop_without_carry_out_does_nothing_and_keeps_the_status() {
+    let world = World::start().await;
+    world.session("s1", "6281@s.whatsapp.net").await;
+    world.seed("s1", "100@g.us", json!({"subject": "T"})).await;
+    world
+        .fault(json!({"session": "s1", "operation": "setSubject", "drop": true, "status": 201, "times": 1}))
+        .await;
+    let response = world
+        .http
+        .put(world.url("/v1/sessions/s1/groups/100@g.us/subject"))
+        .bearer_auth(TOKEN)
+        .json(&json!({"subject": "New"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert!(read_body(response).await.is_err());
+    let (_, group) = world
+        .call(
+            reqwest::Method::GET,
+            "/v1/sessions/s1/groups/100@g.us",
+            None,
+        )
+        .await;
+    assert_eq!(group["subject"], "T");
+
+    // A drop carried out answers the operation's own status: 201 for a new group.
+    world
+        .fault(json!({"session": "s1", "operation": "createGroup", "drop": true, "carryOut": true, "times": 1}))
+        .await;
+    let response = world
+        .http
+        .post(world.url("/v1/sessions/s1/groups"))
+        .bearer_auth(TOKEN)
+        .json(&json!({"subject": "T", "participants": ["6282@s.whatsapp.net"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert!(read_body(response).await.is_err());
+    let session = gateway_domain::SessionId::parse("s1").unwrap();
+    assert_eq!(world.running.emulator.groups(&session).len(), 2);
+}
+
+#[tokio::test]
+async fn faults_and_counts_cover_the_new_operations() {
+    let world = World::start().await;
+    world.session("s1", "6281@s.whatsapp.net").await;
+    world.seed("s1", "100@g.us", json!({"subject": "T"})).await;
+    for (operation, error) in [
+        ("changeParticipants", "not_allowed"),
+        ("getInvite", "rate_limited"),
+        ("resetInvite", "not_a_participant"),
+        ("requestSync", "internal"),
+    ] {
+        world
+            .fault(json!({"session": "s1", "operation": operation, "error": error, "times": 1}))
+            .await;
+    }
+    let (status, body) = world
+        .call(
+            reqwest::Method::POST,
+            "/v1/sessions/s1/groups/100@g.us/participants",
+            Some(json!({"action": "remove", "participants": ["6282@s.whatsapp.net"]})),
+        )
+        .await;
+    assert_eq!((status.as_u16(), kind(&body)), (403, "not_allowed"));
+    let (status, body) = world
+        .call(
+            reqwest::Method::GET,
+            "/v1/sessions/s1/groups/100@g.us/invite",
+            None,
+        )
+        .await;
+    assert_eq!((status.as_u16(), kind(&body)), (429, "rate_limited"));
+    let (status, body) = world
+        .call(
+            reqwest::Method::POST,
+            "/v1/sessions/s1/groups/100@g.us/invite/reset",
+            None,
+        )
+        .await;
+    assert_eq!((status.as_u16(), kind(&body)), (403, "not_a_participant"));
+    let (status, body) = world
+        .call(
+            reqwest::Method::POST,
+            "/v1/sessions/s1/sync",
+            Some(json!({"syncId": "sync-1"})),
+        )
+        .await;
+    assert_eq!((status.as_u16(), kind(&body)), (500, "internal"));
+    // Spent: they work now.
+    let (status, _) = world
+        .call(
+            reqwest::Method::GET,
+            "/v1/sessions/s1/groups/100@g.us/invite",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (_, calls) = world
+        .control(reqwest::Method::GET, "/_emulator/calls?session=s1", None)
+        .await;
+    assert_eq!(
+        calls,
+        json!({"createGroup": 0, "getGroup": 0, "setSubject": 0, "setDescription": 0,
+               "setAnnounce": 0, "setLocked": 0, "changeParticipants": 1, "getInvite": 2,
+               "resetInvite": 1, "requestSync": 1, "total": 5})
+    );
+    assert_eq!(
+        world
+            .running
+            .emulator
+            .calls(Some("s1"))
+            .of(Operation::GetInvite),
+        2
     );
 }

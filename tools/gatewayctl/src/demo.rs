@@ -3,8 +3,9 @@
 //! the demo key must never reach.
 
 use gateway_auth::api_key::{self, NewApiKey};
+use gateway_domain::GroupSnapshot;
 use gateway_domain::{Capabilities, Description, GroupJid, OrgId, SessionId, Subject, UserJid};
-use gateway_store::{GroupSnapshot, SessionRecord, Store, StoreError};
+use gateway_store::{SessionRecord, Store, StoreError};
 
 pub const ORG: &str = "demo-org";
 pub const SESSION: &str = "demo";

@@ -11,11 +11,12 @@ use clap::{Parser, Subcommand};
 use gateway_auth::api_key;
 use gateway_auth::login::dev::DevSigner;
 use gateway_aws::SdkTimeouts;
+use gateway_config::{ConfigError, Settings};
+use gateway_domain::GroupSnapshot;
 use gateway_domain::{
     Capabilities, Clock, Description, OrgId, SessionId, Subject, SystemClock, UserJid,
 };
-use gateway_http::{ConfigError, env_required};
-use gateway_store::{GroupSnapshot, SessionRecord, Store, StoreError};
+use gateway_store::{SessionRecord, Store, StoreError};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 #[derive(Debug, Parser)]
@@ -141,7 +142,7 @@ pub async fn run_from_env(
         writeln!(out, "{token}")?;
         return Ok(());
     }
-    let table = env_required("GATEWAY_TABLE")?;
+    let table = Settings::from_env().required("GATEWAY_TABLE")?;
     if matches!(cli.command, Command::Dev(_))
         && std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none()
     {
@@ -267,9 +268,9 @@ pub async fn run(
 /// audience the local API expects.
 fn dev_token(org: &str, role: &str, ttl_s: u32, now_ms: i64) -> Result<String, CtlError> {
     let org = OrgId::parse(org).map_err(|e| usage("--org", e))?;
-    let path = env_required("GATEWAY_DEV_SIGNER")?;
-    let issuer = env_required("GATEWAY_JWT_ISSUER")?;
-    let audience = env_required("GATEWAY_JWT_AUDIENCE")?;
+    let path = Settings::from_env().required("GATEWAY_DEV_SIGNER")?;
+    let issuer = Settings::from_env().required("GATEWAY_JWT_ISSUER")?;
+    let audience = Settings::from_env().required("GATEWAY_JWT_AUDIENCE")?;
     let signer = DevSigner::load_or_generate(std::path::Path::new(&path))
         .map_err(|e| CtlError::Refused(format!("GATEWAY_DEV_SIGNER {path}: {e}")))?;
     signer

@@ -1,20 +1,25 @@
+//! `local-api`: every endpoint on one port for `make dev`, configured like the functions.
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use gateway_auth::login::dev::DevSigner;
-use gateway_http::{env_optional, exit_on_config_error, init_tracing};
+use gateway_http::{Settings, exit_on_config_error, init_tracing};
 use gateway_live::LiveServices;
 use local_api::{Cors, LocalApi};
 
 #[tokio::main]
 async fn main() {
     init_tracing();
-    let listen = env_optional("GATEWAY_LISTEN")
+    let settings = Settings::from_env();
+    let listen = settings
+        .optional("GATEWAY_LISTEN")
         .unwrap_or_else(|e| exit_on_config_error(e))
         .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
     // With GATEWAY_DEV_SIGNER (a key file of `gatewayctl dev-token`), the local API also
     // serves that key's JWKS, standing in for a frontend's.
-    let dev_jwks = env_optional("GATEWAY_DEV_SIGNER")
+    let dev_jwks = settings
+        .optional("GATEWAY_DEV_SIGNER")
         .unwrap_or_else(|e| exit_on_config_error(e))
         .map(|path| {
             DevSigner::load_or_generate(&PathBuf::from(&path))
@@ -29,7 +34,8 @@ async fn main() {
         .unwrap_or_else(|e| exit_on_config_error(format!("GATEWAY_LISTEN {listen}: {e}")));
     eprintln!("local-api listening on http://{listen}");
     let cors = Cors::parse(
-        &env_optional("GATEWAY_CORS_ORIGINS")
+        &settings
+            .optional("GATEWAY_CORS_ORIGINS")
             .unwrap_or_else(|e| exit_on_config_error(e))
             .unwrap_or_default(),
     );

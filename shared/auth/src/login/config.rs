@@ -1,11 +1,11 @@
 //! Settings of the login verifier, read once per cold start.
 
 use std::collections::HashMap;
-use std::env::VarError;
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
+use gateway_config::{ConfigError, Settings};
 use gateway_domain::Capabilities;
 use serde_json::Value;
 
@@ -19,23 +19,6 @@ pub const ENV_ROLE_CAPABILITIES: &str = "GATEWAY_ROLE_CAPABILITIES";
 pub const DEFAULT_ORG_CLAIM: &str = "org_id";
 pub const DEFAULT_ROLE_CLAIM: &str = "role";
 pub const DEFAULT_ROLE_CAPABILITIES: &str = "owner=read,send;admin=read,send;member=read";
-
-/// A setting that is missing or unusable; `Display` is one line naming the variable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{var} {problem}")]
-pub struct ConfigError {
-    pub var: &'static str,
-    pub problem: String,
-}
-
-impl ConfigError {
-    fn new(var: &'static str, problem: impl Into<String>) -> Self {
-        Self {
-            var,
-            problem: problem.into(),
-        }
-    }
-}
 
 /// Where the login verifier gets its keys and what it expects of a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,47 +51,25 @@ impl LoginConfig {
 
     /// `GATEWAY_JWKS_URL`, `GATEWAY_JWT_ISSUER`, `GATEWAY_JWT_AUDIENCE` (required);
     /// `GATEWAY_JWT_ORG_CLAIM`, `GATEWAY_JWT_ROLE_CLAIM`, `GATEWAY_ROLE_CAPABILITIES` (optional).
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|var| match std::env::var(var) {
-            Ok(value) => Ok(Some(value)),
-            Err(VarError::NotPresent) => Ok(None),
-            Err(VarError::NotUnicode(_)) => Err(ConfigError::new(var, "is not valid UTF-8")),
-        })
-    }
-
-    fn from_lookup(
-        lookup: impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
-    ) -> Result<Self, ConfigError> {
-        let optional = |var| -> Result<Option<String>, ConfigError> {
-            Ok(lookup(var)?
-                .map(|value| value.trim().to_owned())
-                .filter(|value| !value.is_empty()))
-        };
-        let required = |var| -> Result<String, ConfigError> {
-            match lookup(var)? {
-                None => Err(ConfigError::new(var, "is required but not set")),
-                Some(value) if value.trim().is_empty() => Err(ConfigError::new(var, "is empty")),
-                Some(value) => Ok(value.trim().to_owned()),
-            }
-        };
-
-        let jwks_url = required(ENV_JWKS_URL)?;
+    pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
+        let jwks_url = settings.required(ENV_JWKS_URL)?;
         check_jwks_url(&jwks_url).map_err(|problem| ConfigError::new(ENV_JWKS_URL, problem))?;
         let claim = |var, default: &str| -> Result<ClaimPath, ConfigError> {
-            let raw = optional(var)?.unwrap_or_else(|| default.to_owned());
-            ClaimPath::parse(&raw)
-                .map_err(|reason| ConfigError::new(var, format!("is not a claim name: {reason}")))
+            Ok(settings
+                .parsed(var, |raw| {
+                    ClaimPath::parse(raw).map_err(|reason| format!("is not a claim name: {reason}"))
+                })?
+                .unwrap_or_else(|| ClaimPath::Name(default.to_owned())))
         };
-        let roles = match optional(ENV_ROLE_CAPABILITIES)? {
-            None => RoleCapabilities::default(),
-            Some(raw) => RoleCapabilities::parse(&raw).map_err(|reason| {
-                ConfigError::new(ENV_ROLE_CAPABILITIES, format!("is invalid: {reason}"))
-            })?,
-        };
+        let roles = settings
+            .parsed(ENV_ROLE_CAPABILITIES, |raw| {
+                RoleCapabilities::parse(raw).map_err(|reason| format!("is invalid: {reason}"))
+            })?
+            .unwrap_or_default();
         Ok(Self {
             jwks_url,
-            issuer: required(ENV_ISSUER)?,
-            audience: required(ENV_AUDIENCE)?,
+            issuer: settings.required(ENV_ISSUER)?,
+            audience: settings.required(ENV_AUDIENCE)?,
             org_claim: claim(ENV_ORG_CLAIM, DEFAULT_ORG_CLAIM)?,
             role_claim: claim(ENV_ROLE_CLAIM, DEFAULT_ROLE_CLAIM)?,
             roles,
@@ -250,8 +211,7 @@ mod tests {
     use super::*;
 
     fn from(vars: &[(&'static str, &str)]) -> Result<LoginConfig, ConfigError> {
-        let vars: HashMap<&str, String> = vars.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-        LoginConfig::from_lookup(|var| Ok(vars.get(var).cloned()))
+        LoginConfig::from_settings(&Settings::from_pairs(vars))
     }
 
     const REQUIRED: [(&str, &str); 3] = [
@@ -269,8 +229,11 @@ mod tests {
             let mut vars = REQUIRED.to_vec();
             vars.remove(missing);
             let error = from(&vars).unwrap_err();
-            assert_eq!(error.var, *var);
-            assert_eq!(error.to_string(), format!("{var} is required but not set"));
+            assert_eq!(error.name, *var);
+            assert_eq!(
+                error.to_string(),
+                format!("configuration error: {var} is required but not set")
+            );
         }
     }
 
@@ -333,7 +296,7 @@ mod tests {
             let result = from(&vars);
             assert_eq!(result.is_ok(), ok, "{url}: {result:?}");
             if let Err(error) = result {
-                assert!(error.to_string().starts_with(ENV_JWKS_URL));
+                assert_eq!(error.name, ENV_JWKS_URL);
                 assert!(!error.to_string().contains('\n'));
             }
         }
@@ -352,7 +315,7 @@ mod tests {
             let mut vars = REQUIRED.to_vec();
             vars.push((var, value));
             let error = from(&vars).unwrap_err();
-            assert_eq!(error.var, var, "{value}");
+            assert_eq!(error.name, var, "{value}");
         }
     }
 

@@ -1,14 +1,67 @@
-//! Typed inputs from a Lambda HTTP request. Every refusal is an [`ApiError`] naming the field.
+//! Typed inputs from a Lambda HTTP request: path and query parameters, the JSON body, the
+//! body's size limit and the invocation's deadline. Every refusal is an [`ApiError`] naming
+//! the field.
 
 use gateway_domain::Invalid;
-use gateway_errors::{ApiError, MAX_BODY_BYTES};
-use lambda_http::http::{StatusCode, header};
-use lambda_http::{Body, Request, RequestExt, Response};
+use gateway_errors::ApiError;
+use lambda_http::http::{HeaderValue, header};
+use lambda_http::{Body, Request, RequestExt};
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 
-pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response<Body> {
-    gateway_errors::json_response(status, body)
+/// The largest request body a function accepts.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What a handler reads from its request once the caller is admitted: every method refuses
+/// with a 400 naming the field.
+#[derive(Clone, Copy)]
+pub struct Inputs<'r> {
+    req: &'r Request,
+    body: &'r [u8],
+}
+
+impl<'r> Inputs<'r> {
+    /// The request's inputs, once its body is known to be within [`MAX_BODY_BYTES`].
+    pub fn of(req: &'r Request) -> Result<Self, ApiError> {
+        Ok(Self {
+            req,
+            body: body_within_limit(req)?,
+        })
+    }
+
+    pub fn path<T>(
+        &self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Result<T, ApiError> {
+        path_param(self.req, name, parse)
+    }
+
+    pub fn query(&self, name: &'static str) -> Result<Option<&'r str>, ApiError> {
+        query_param(self.req, name)
+    }
+
+    /// The body as JSON of type `T` (see [`parse_json`]).
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        parse_json(self.req, self.body)
+    }
+
+    pub fn body(&self) -> &'r [u8] {
+        self.body
+    }
+
+    pub fn header(&self, name: &str) -> Option<&'r HeaderValue> {
+        self.req.headers().get(name)
+    }
+
+    pub fn request(&self) -> &'r Request {
+        self.req
+    }
+
+    /// When this invocation must have answered.
+    pub fn deadline(&self) -> std::time::Instant {
+        deadline(self.req)
+    }
 }
 
 /// The `Authorization` header, if it is there and readable.
@@ -18,9 +71,10 @@ pub fn authorization(req: &Request) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-/// A path parameter, percent-decoded and parsed. API Gateway HTTP APIs hand path parameters
-/// decoded while function URLs and local runs keep `%40` encoded: decoding once accepts both,
-/// since none of our identifiers may contain `%`.
+/// A path parameter, parsed. API Gateway HTTP APIs hand path parameters percent-decoded,
+/// while function URLs and local runs keep `%40` as it came: a value that still stands
+/// verbatim in the raw path was not decoded, so it is decoded here, once; a value API Gateway
+/// already decoded is taken as it is (decoding it again would turn `%2540` into `@`).
 pub fn path_param<T>(
     req: &Request,
     name: &'static str,
@@ -30,10 +84,23 @@ pub fn path_param<T>(
     let raw = params
         .and_then(|p| p.first(name))
         .ok_or_else(|| ApiError::validation(name, "is missing from the path"))?;
-    let decoded = percent_decode_str(raw)
-        .decode_utf8()
-        .map_err(|_| ApiError::validation(name, "is not valid UTF-8 once percent-decoded"))?;
-    parse(&decoded).map_err(|Invalid(reason)| ApiError::validation(name, reason))
+    let value = if is_raw_segment(req, raw) {
+        percent_decode_str(raw)
+            .decode_utf8()
+            .map_err(|_| ApiError::validation(name, "is not valid UTF-8 once percent-decoded"))?
+    } else {
+        raw.into()
+    };
+    parse(&value).map_err(|Invalid(reason)| ApiError::validation(name, reason))
+}
+
+/// `value` is one of the segments of the path as the client sent it (still percent-encoded).
+fn is_raw_segment(req: &Request, value: &str) -> bool {
+    let raw_path = match req.raw_http_path() {
+        "" => req.uri().path(),
+        raw => raw,
+    };
+    raw_path.split('/').any(|segment| segment == value)
 }
 
 /// A query parameter; repeating it is refused rather than guessing which one counts.
@@ -50,7 +117,7 @@ pub fn query_param<'r>(req: &'r Request, name: &'static str) -> Result<Option<&'
 
 /// The body's bytes, refused with 413 past [`MAX_BODY_BYTES`]: checked before anything else
 /// about the request's input, as the contract's order of checks says.
-pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
+pub fn body_within_limit(req: &Request) -> Result<&[u8], ApiError> {
     let bytes: &[u8] = match req.body() {
         Body::Empty => &[],
         Body::Text(text) => text.as_bytes(),
@@ -58,7 +125,9 @@ pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
         _ => &[],
     };
     if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge);
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        });
     }
     Ok(bytes)
 }
@@ -150,22 +219,51 @@ mod tests {
 
     use super::*;
 
-    fn with_path(gid: &str) -> Request {
-        Request::default().with_path_parameters(HashMap::from([("gid".to_owned(), gid.to_owned())]))
+    /// A request for `raw_path` whose `gid` parameter is `gid`.
+    fn with_path(raw_path: &str, gid: &str) -> Request {
+        http::Request::builder()
+            .uri(format!("https://api.test{raw_path}"))
+            .body(lambda_http::Body::Empty)
+            .unwrap()
+            .with_path_parameters(HashMap::from([("gid".to_owned(), gid.to_owned())]))
     }
 
     #[test]
     fn path_params_are_accepted_raw_and_percent_encoded() {
         for raw in ["120363021234567890@g.us", "120363021234567890%40g.us"] {
-            let jid = path_param(&with_path(raw), "gid", GroupJid::parse).unwrap();
+            let req = with_path(&format!("/groups/{raw}"), raw);
+            let jid = path_param(&req, "gid", GroupJid::parse).unwrap();
             assert_eq!(jid.as_str(), "120363021234567890@g.us");
         }
     }
 
     #[test]
+    fn a_parameter_api_gateway_decoded_is_not_decoded_again() {
+        // API Gateway: raw path encoded, parameter decoded.
+        let req = with_path("/groups/120363%40g.us", "120363@g.us");
+        assert_eq!(
+            path_param(&req, "gid", GroupJid::parse).unwrap().as_str(),
+            "120363@g.us"
+        );
+        // `%2540` came in: API Gateway hands `%40`, which must not become `@`.
+        let req = with_path("/groups/120363%2540g.us", "120363%40g.us");
+        assert_eq!(
+            path_param(&req, "gid", GroupJid::parse)
+                .unwrap_err()
+                .status(),
+            400
+        );
+    }
+
+    #[test]
     fn bad_path_params_name_the_field() {
         for raw in ["%00", "%FF", "12%2540g.us", "x@g.us"] {
-            let error = path_param(&with_path(raw), "gid", GroupJid::parse).unwrap_err();
+            let error = path_param(
+                &with_path(&format!("/groups/{raw}"), raw),
+                "gid",
+                GroupJid::parse,
+            )
+            .unwrap_err();
             assert_eq!(error.status(), 400, "{raw}");
             assert!(matches!(&error, ApiError::Validation(f) if f[0].field == "gid"));
         }
@@ -256,8 +354,13 @@ mod tests {
     #[test]
     fn oversized_bodies_are_413() {
         let req = json_request(None, &"x".repeat(MAX_BODY_BYTES + 1));
-        assert!(matches!(body_bytes(&req), Err(ApiError::PayloadTooLarge)));
+        assert!(matches!(
+            body_within_limit(&req),
+            Err(ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES
+            })
+        ));
         let req = json_request(None, &"x".repeat(MAX_BODY_BYTES));
-        assert!(body_bytes(&req).is_ok());
+        assert!(body_within_limit(&req).is_ok());
     }
 }
