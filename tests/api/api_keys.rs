@@ -1,3 +1,5 @@
+//! API keys over HTTP: refused shapes, caching, revocation and expiry.
+
 use serde_json::json;
 
 use crate::support::{TestApp, assert_error, spawn_app};

@@ -22,7 +22,11 @@ async fn assert_nothing_happened(app: &TestApp) {
         "a group was made on WhatsApp"
     );
     let session = gateway_domain::SessionId::parse("s1").unwrap();
-    let stored = app.store.list_groups(&session, None, 10).await.unwrap();
+    let stored = app
+        .store
+        .list_groups(&session, None, 10, true)
+        .await
+        .unwrap();
     assert!(stored.groups.is_empty(), "a group was stored");
 }
 
@@ -64,7 +68,18 @@ async fn creates_on_whatsapp_stores_and_answers_201_with_location() {
         "@c.us is sent normalised"
     );
 
-    // It is listed at once, and reads back the same.
+    // What WhatsApp did for each participant, in request order.
+    assert_eq!(
+        group["results"],
+        json!([
+            {"jid": "6281111111111@s.whatsapp.net", "status": "added"},
+            {"jid": "6282222222222@s.whatsapp.net", "status": "added"},
+            {"jid": "123456789@lid", "status": "added"}
+        ])
+    );
+    // It is listed at once, and reads back the same (the group, without the results).
+    let mut group = group;
+    group.as_object_mut().unwrap().remove("results");
     let (_, list) = app.get(PATH, Some(&key)).await;
     assert_eq!(list["data"], json!([group.clone()]));
     assert_eq!(app.get(&location, Some(&key)).await, (200, group));

@@ -16,14 +16,9 @@ use gateway_live::LiveServices;
 use crate::support::{CONNECTION_SECRET, connection_client, fresh_table};
 
 async fn invoke(function: &str, live: &LiveServices, request: Request) -> Response<Body> {
-    let result = match function {
-        "get-group" => get_group::handle(&live.services, request).await,
-        "list-groups" => list_groups::handle(&live.services, request).await,
-        "create-group" => create_group::handle(live, request).await,
-        "update-group" => update_group::handle(live, request).await,
-        other => panic!("events/{other}: no such function"),
-    };
-    result.unwrap()
+    let route = local_api::Route::of_function(function)
+        .unwrap_or_else(|| panic!("events/{function}: no such function"));
+    local_api::invoke(live, route, request).await.unwrap()
 }
 
 #[tokio::test]
@@ -51,6 +46,7 @@ async fn every_sample_event_answers_the_status_in_its_name() {
     let live = LiveServices {
         services,
         connection: connection_client(&emulator.url()),
+        pacing: gateway_live::Pacing::OFF,
     };
 
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../events"));

@@ -1,3 +1,5 @@
+//! The operator CLI against moto: table, sessions, API keys, group import.
+
 use std::sync::Arc;
 
 use clap_free::run_ctl;

@@ -1,3 +1,5 @@
+//! getGroup over HTTP: found, missing, foreign, JID forms, request budget.
+
 use serde_json::json;
 
 use crate::support::{assert_error, spawn_app};
@@ -22,6 +24,7 @@ async fn returns_the_stored_group_in_the_contract_shape() {
             "ownerJid": "6281234567890@s.whatsapp.net", "participantCount": 2,
             "isAnnounce": false, "isLocked": false, "createdAtWa": 1_700_000_000_000_i64,
             "firstSeenAt": stored.first_seen_at, "updatedAt": stored.updated_at,
+            "leftAt": null,
         })
     );
 }

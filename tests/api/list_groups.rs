@@ -1,3 +1,5 @@
+//! listGroups over HTTP: paging, cursors, foreign sessions, request budget.
+
 use std::collections::HashSet;
 
 use serde_json::{Value, json};

@@ -15,6 +15,7 @@ mod login;
 mod logs;
 mod openapi;
 mod store;
+mod template;
 mod tenancy;
 mod unavailable;
 mod update_group;

@@ -19,9 +19,11 @@ use gateway_domain::{
     SystemClock, UserJid,
 };
 use gateway_http::Services;
-use gateway_live::LiveServices;
+use gateway_live::{LiveServices, Pacing};
 use gateway_store::{SessionRecord, Store};
+use ingest_events::Ingest;
 use local_api::LocalApi;
+use local_api::event_source::{Batch, EventSource};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -79,6 +81,12 @@ pub struct TestApp {
     pub signer: DevSigner,
     /// The connection service, over HTTP, in-process.
     pub emulator: RunningEmulator,
+    /// The events queue, read as Lambda's event source mapping would.
+    pub events: EventSource,
+    pub dead_letter_url: String,
+    /// The ingest function's state, with a store whose requests it counts.
+    pub ingest: Ingest,
+    pub ingest_requests: Arc<RequestLog>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -100,6 +108,15 @@ pub fn sdk_config() -> gateway_aws::SdkConfig {
         .unwrap_or_else(|missing| panic!("{missing}: run the tests with `make test`"))
 }
 
+/// A DynamoDB client whose requests `log` records.
+pub fn counted_client(log: Arc<RequestLog>) -> Client {
+    Client::from_conf(
+        gateway_store::client_config(&sdk_config())
+            .interceptor(CountRequests(log))
+            .build(),
+    )
+}
+
 pub async fn fresh_table() -> Store {
     endpoint();
     let store = Store::connect(
@@ -118,11 +135,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with_connection(url: Option<&str>) -> TestApp {
     let store = fresh_table().await;
     let requests = Arc::new(RequestLog::default());
-    let counted = Client::from_conf(
-        gateway_store::client_config(&sdk_config())
-            .interceptor(CountRequests(requests.clone()))
-            .build(),
-    );
+    let counted = counted_client(requests.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
@@ -159,14 +172,38 @@ async fn serve(
 ) -> TestApp {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let signer = DevSigner::generate().unwrap();
-    let emulator = connection_emulator::spawn(Emulator::new(Some(CONNECTION_SECRET.to_owned())))
-        .await
-        .unwrap();
+    // The connection service publishes its events to a queue of this test's own, which the
+    // test drains through the ingest function as Lambda's event source mapping would.
+    let sqs = local_api::event_source::sqs_client(&sdk_config());
+    let (queue_url, dead_letter_url) = local_api::event_source::create_event_queues(
+        &sqs,
+        &format!("events-{}", api_key::random_base62(12)),
+    )
+    .await
+    .unwrap();
+    let emulator = connection_emulator::spawn(
+        Emulator::with_clock(Some(CONNECTION_SECRET.to_owned()), clock.clone())
+            .with_events_queue(queue_url.clone(), sqs.clone()),
+    )
+    .await
+    .unwrap();
+    let ingest_requests = Arc::new(RequestLog::default());
+    let ingest = Ingest::new(
+        Store::new(counted_client(ingest_requests.clone()), store.table()),
+        clock.clone(),
+    );
+    let events = EventSource {
+        sqs,
+        queue_url,
+        // A failed message comes back at once: tests see redeliveries without waiting.
+        visibility_timeout: Duration::ZERO,
+    };
     let connection = connection_client(connection_url.unwrap_or(&emulator.url()));
     let api = Arc::new(LocalApi {
         live: LiveServices {
             services,
             connection,
+            pacing: Pacing::OFF,
         },
         dev_jwks: Some(signer.jwks_json()),
         cors: local_api::Cors::parse("http://app.example.test"),
@@ -182,6 +219,10 @@ async fn serve(
         clock,
         signer,
         emulator,
+        events,
+        dead_letter_url,
+        ingest,
+        ingest_requests,
         server,
     }
 }
@@ -322,6 +363,22 @@ pub fn assert_error(actual: &(u16, Value), status: u16, code: &str, details: Val
 /// A group JID for index `i`, so JID order is index order.
 pub fn jid(i: usize) -> String {
     format!("1203630{i:011}@g.us")
+}
+
+/// The connection service's events, through the queue and the ingest function.
+impl TestApp {
+    /// Runs the ingest function on every event queued so far, until the queue is empty (a
+    /// failing message comes back until SQS moves it to the dead-letter queue).
+    pub async fn drain_events(&self) -> Vec<Batch> {
+        self.events.drain(&self.ingest).await.unwrap()
+    }
+
+    /// Messages in the dead-letter queue.
+    pub async fn dead_letters(&self) -> u64 {
+        local_api::event_source::queue_depth(&self.events.sqs, &self.dead_letter_url)
+            .await
+            .unwrap()
+    }
 }
 
 /// The connection emulator's control API and the live endpoints.

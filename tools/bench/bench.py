@@ -8,6 +8,14 @@ emulator, and a JWKS endpoint for login tokens. The floor is `bench-bare`, a lam
 function that does nothing, built in the same workspace with the same profile and measured in
 the same run, interleaved with the others.
 
+Peers of get-group, measured the same way in the same run (`--peers`): `node-get-group`, the
+same getGroup in Node.js 20 as a user would deploy it (tools/bench/node: AWS SDK v3 + jose,
+run by a JavaScript runtime loop, bootstrap.mjs, under this script's Runtime API), and
+`bench-raw-floor`, one hand-signed GetItem over hyper and rustls without the SDK
+(tools/bench/raw-floor): the least one authenticated read can cost. The report's `peers` and
+`ratios` compare get-group with them. `--flame` profiles get-group's warm invocations with
+`perf record` and draws a flame graph with inferno.
+
 Standard library only, plus `cryptography` (signs the login tokens). `tools/bench/run.sh`
 builds, starts moto and the emulator, seeds the table and calls this script; see BENCHMARKS.md.
 
@@ -44,7 +52,10 @@ import uuid
 from pathlib import Path
 
 import datetime
+import io
 import ipaddress
+import shutil
+import zipfile
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -69,6 +80,14 @@ UPDATE_GROUP = "120363021234567891@g.us"
 GET_GROUP = "120363021234567890@g.us"
 ISSUER = "http://127.0.0.1/bench"
 AUDIENCE = "whatsapp-gateway-bench"
+# The peers of get-group (targets like the functions, with these names).
+NODE = "node-get-group"
+RAW = "bench-raw-floor"
+PEERS = {"node": NODE, "raw-floor": RAW}
+# What Lambda's bootstrap for nodejs20.x passes to node at 256 MB: new space = memory / 10,
+# semi space = new / 2, old space = memory - new space (MB).
+NODE_FLAGS = ["--expose-gc", "--max-http-header-size", "81920",
+              "--max-semi-space-size=12", "--max-old-space-size=231"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,6 +331,7 @@ def make_tls(directory: Path) -> tuple[ssl.SSLContext, Path]:
     system = Path(ssl.get_default_verify_paths().openssl_cafile or "")
     if not system.is_file():
         system = Path("/etc/ssl/certs/ca-certificates.crt")
+    (directory / "ca.pem").write_bytes(pem(ca))  # NODE_EXTRA_CA_CERTS: Node keeps its own roots
     bundle = directory / "bundle.pem"
     bundle.write_bytes((system.read_bytes() if system.is_file() else b"") + pem(ca))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -559,7 +579,7 @@ class Events:
         i = self.counter
         if name == "list-groups":
             return json.loads(json.dumps(self.list_groups))
-        if name in ("get-group", "bench-bare"):
+        if name in ("get-group", "bench-bare", NODE, RAW):
             return json.loads(json.dumps(self.get_group))
         event = json.loads(json.dumps(self.get_group))
         if name == "create-group":
@@ -627,6 +647,8 @@ class Bench:
         self.repo = Path(args.repo).resolve()
         self.dynamo = DynamoProxy(os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
         self.extra_env: dict[str, str] = {}
+        self.extra_env_node: dict[str, str] = {}
+        self.node_dir = Path(args.node_dir).resolve()
         self.tokens = LoginTokens()
         self.events = Events(self.repo, self.tokens)
         self.emulator_url = args.emulator_url
@@ -666,18 +688,28 @@ class Bench:
             env["GATEWAY_CONNECTION_URL"] = self.emulator_url
             env["GATEWAY_CONNECTION_TOKEN"] = os.environ["GATEWAY_CONNECTION_TOKEN"]
         env.update(self.extra_env)
+        if name == NODE:
+            # What Lambda's Node.js runtime has in its environment, and where the code is.
+            env.update({"AWS_EXECUTION_ENV": "AWS_Lambda_nodejs20.x", "_HANDLER": "index.handler",
+                        "LAMBDA_TASK_ROOT": str(self.node_dir), "LAMBDA_RUNTIME_DIR": str(self.node_dir)})
+            env.update(self.extra_env_node)
         variant = target.partition("@")[2]
         for passed in self.args.env + (self.args.variants[variant] if variant else []):
             key, _, value = passed.partition("=")
             env[key] = value
         return env
 
-    def spawn(self, name: str, api: RuntimeApi) -> tuple["Child", int]:
+    def spawn(self, name: str, api: RuntimeApi, bin_dir: str | None = None) -> tuple["Child", int]:
         """posix_spawn (vfork and exec): 0.1 ms here, where subprocess.Popen takes 2-4 ms
         and varies with the state of this process, which would blur the floor."""
         env = self.env(name, api.address)
         # A variant may name another build: BENCH_BIN_DIR=... among its settings.
-        binary = str(Path(env.pop("BENCH_BIN_DIR", self.args.bin_dir)) / base(name))
+        binary = str(Path(env.pop("BENCH_BIN_DIR", bin_dir or self.args.bin_dir)) / base(name))
+        argv = [binary]
+        if base(name) == NODE:
+            # As Lambda's bootstrap starts its runtime: node, its flags, the runtime loop.
+            binary = self.args.node
+            argv = [binary, *NODE_FLAGS, str(self.node_dir / "bootstrap.mjs")]
         actions = [
             (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
             (os.POSIX_SPAWN_OPEN, 1, str(self.logs / f"{name}.log"),
@@ -690,7 +722,7 @@ class Bench:
             os.sched_setaffinity(0, PIN[1])
         t0 = time.perf_counter_ns()
         try:
-            pid = os.posix_spawn(binary, [binary], env, file_actions=actions)
+            pid = os.posix_spawn(binary, argv, env, file_actions=actions)
         finally:
             if PIN:
                 os.sched_setaffinity(0, PIN[0])
@@ -786,6 +818,9 @@ def tls_pass(args, bench: Bench, targets_: list[str]) -> dict:
     context, bundle = make_tls(Path(args.out).parent / "tls")
     bench.dynamo = DynamoProxy(os.environ["AWS_ENDPOINT_URL_DYNAMODB"], tls=context)
     bench.extra_env = {"SSL_CERT_FILE": str(bundle)}
+    # Node.js keeps its own (Mozilla) roots and reads extra ones from this file, as a function
+    # on Lambda's Node.js runtime would be given a private CA.
+    bench.extra_env_node = {"NODE_EXTRA_CA_CERTS": str(bundle.parent / "ca.pem")}
     colds: dict[str, list] = {t: [] for t in targets_}
     print(f"DynamoDB over TLS: {args.tls_cold} cold starts per function", file=sys.stderr)
     for t in targets_:
@@ -815,6 +850,9 @@ def tls_pass(args, bench: Bench, targets_: list[str]) -> dict:
             "cpu_us_per_invocation": r(w["cpu_us_per_invocation"], 1),
             "dynamodb_connections_opened_warm": w["dynamodb_connections_opened"],
         }
+    tls_ratios = ratios({}, out)
+    if tls_ratios:
+        out["ratios"] = tls_ratios
     return out
 
 
@@ -902,26 +940,99 @@ def summarise(args, bench: Bench, colds: dict, warms: dict) -> dict:
             "dynamodb_requests_first_invocation": max(x["dynamo"] for x in c),
             "connection_calls_per_invocation": r(w["api_key"]["connection_calls_per_invocation"], 3),
             "peak_rss_mb": r(max(v["peak_rss_kb"] for v in w.values()) / 1024, 1),
-            "binary_bytes_x86_64": (Path(args.bin_dir) / base(name)).stat().st_size,
-            "zip_bytes_arm64": zip_size(args.zip_dir_arm64, base(name)),
-            "zip_bytes_x86_64": zip_size(args.zip_dir_x86_64, base(name)),
         }
+        if base(name) == NODE:
+            # No binary: the deployment package is the handler and its node_modules (the
+            # same for both architectures; pure JavaScript).
+            unzipped, zipped = node_package_bytes(Path(args.node_dir))
+            e.update({"binary_bytes_x86_64": None, "binary_bytes_arm64": None,
+                      "zip_bytes_arm64": zipped, "zip_bytes_x86_64": zipped,
+                      "package_bytes_unzipped": unzipped})
+            return e
+        e["binary_bytes_x86_64"] = (Path(args.bin_dir) / base(name)).stat().st_size
+        e["zip_bytes_arm64"] = zip_size(args.zip_dir_arm64, base(name))
+        e["zip_bytes_x86_64"] = zip_size(args.zip_dir_x86_64, base(name))
         arm_binary = Path(args.bin_dir_arm64) / base(name)
         e["binary_bytes_arm64"] = arm_binary.stat().st_size if arm_binary.exists() else None
+        return e
+
+    def with_bare_ratios(e: dict) -> dict:
+        e["init_ratio_to_bare"] = r(e["init_ms"]["p50"] / bare["init_ms"]["p50"], 2)
+        e["cpu_ratio_to_bare"] = r(e["cpu_us_per_invocation"] / bare["cpu_us_per_invocation"], 2)
+        for auth, v in e["by_auth"].items():
+            v["cpu_ratio_to_bare"] = r(v["cpu_us_per_invocation"] / bare["by_auth"][auth]["cpu_us_per_invocation"], 2)
         return e
 
     report["bare"] = entry("bench-bare")
     bare = report["bare"]
     report["functions"] = {}
     for name in args.functions:
-        e = entry(name)
-        e["init_ratio_to_bare"] = r(e["init_ms"]["p50"] / bare["init_ms"]["p50"], 2)
-        e["cpu_ratio_to_bare"] = r(e["cpu_us_per_invocation"] / bare["cpu_us_per_invocation"], 2)
-        for auth, v in e["by_auth"].items():
-            v["cpu_ratio_to_bare"] = r(v["cpu_us_per_invocation"] / bare["by_auth"][auth]["cpu_us_per_invocation"], 2)
-        report["functions"][name] = e
+        report["functions"][name] = with_bare_ratios(entry(name))
+    if args.peer_targets:
+        report["peers"] = {key.replace("-", "_"): with_bare_ratios(entry(t))
+                           for key, t in PEERS.items() if t in args.peer_targets}
+        report["ratios"] = ratios(report)
     report["targets"] = targets(report)
     return report
+
+
+def node_package_bytes(directory: Path) -> tuple[int, int]:
+    """(bytes unzipped, bytes as a deflated zip) of what a user uploads: the handler and its
+    node_modules as `npm ci` installs them (the SDK bundled, not the runtime's copy)."""
+    files = [directory / "index.mjs", directory / "package.json"]
+    files += sorted(p for p in (directory / "node_modules").rglob("*") if p.is_file())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in files:
+            z.write(f, f.relative_to(directory))
+    return sum(f.stat().st_size for f in files), buffer.getbuffer().nbytes
+
+
+PROJECT = "get-group"
+
+
+def ratios(report: dict, section: dict | None = None) -> dict:
+    """get-group against its peers, from one run. `section`: the TLS pass's figures instead."""
+    if section is None:
+        ours = report["functions"].get(PROJECT)
+        peers = report.get("peers", {})
+        node, raw = peers.get("node"), peers.get("raw_floor")
+    else:
+        ours, node, raw = section.get(PROJECT), section.get(NODE), section.get(RAW)
+    if not isinstance(ours, dict):
+        return {}
+    q = lambda a, b: r(a / b, 2) if a is not None and b else None
+    out = {}
+    if isinstance(node, dict):
+        out["node_over_project_init"] = q(node["init_ms"]["p50"], ours["init_ms"]["p50"])
+        out["node_over_project_first"] = q(node["first_invocation_ms"]["p50"], ours["first_invocation_ms"]["p50"])
+        out["node_over_project_first_cpu"] = q(node["first_invocation_cpu_ms"]["p50"],
+                                               ours["first_invocation_cpu_ms"]["p50"])
+        out["node_over_project_warm_p50"] = q(node["warm_ms"]["p50"], ours["warm_ms"]["p50"])
+        out["node_over_project_cpu"] = q(node["cpu_us_per_invocation"], ours["cpu_us_per_invocation"])
+        if section is None:
+            out["node_over_project_cpu_jwt"] = q(node["by_auth"]["jwt"]["cpu_us_per_invocation"],
+                                                 ours["by_auth"]["jwt"]["cpu_us_per_invocation"])
+            out["node_over_project_rss"] = q(node["peak_rss_mb"], ours["peak_rss_mb"])
+    if isinstance(raw, dict):
+        out["project_over_raw_cpu"] = q(ours["cpu_us_per_invocation"], raw["cpu_us_per_invocation"])
+        if section is None:
+            # The raw floor verifies no token: this one includes get-group's EdDSA verification.
+            out["project_over_raw_cpu_jwt"] = q(ours["by_auth"]["jwt"]["cpu_us_per_invocation"],
+                                                raw["by_auth"]["jwt"]["cpu_us_per_invocation"])
+        out["project_over_raw_init"] = q(ours["init_ms"]["p50"], raw["init_ms"]["p50"])
+        out["project_over_raw_first"] = q(ours["first_invocation_ms"]["p50"], raw["first_invocation_ms"]["p50"])
+    return out
+
+
+# (ratio, what, limit, at least (else at most)): get-group against its peers.
+PEER_TARGETS = [
+    ("node_over_project_first", "first invocation: Node.js / get-group", 20, True),
+    ("node_over_project_cpu", "warm CPU (api_key): Node.js / get-group", 8, True),
+    ("node_over_project_cpu_jwt", "warm CPU (jwt): Node.js / get-group", 8, True),
+    ("node_over_project_rss", "peak RSS: Node.js / get-group", 8, True),
+    ("project_over_raw_cpu", "warm CPU (api_key): get-group / raw floor", 1.5, False),
+]
 
 
 BUDGETS = {"get-group": 1, "list-groups": 2}
@@ -943,11 +1054,20 @@ def targets(report: dict) -> list[dict]:
         if base(name) in BUDGETS:
             check("DynamoDB requests per invocation (warm, auth cached)",
                   e["dynamodb_requests_per_invocation"], BUDGETS[base(name)])
+    for key, what, limit, at_least in PEER_TARGETS:
+        value = report.get("ratios", {}).get(key)
+        if value is None:
+            continue
+        out.append({"function": PROJECT, "target": what, "value": value, "limit": limit,
+                    "unit": "x", "at_least": at_least,
+                    "met": value >= limit if at_least else value <= limit})
     return out
 
 
 def table(report: dict) -> str:
     rows = [("bench-bare (floor)", report["bare"])] + list(report["functions"].items())
+    peer_names = {"node": f"{NODE} (peer)", "raw_floor": f"{RAW} (peer)"}
+    rows += [(peer_names[k], e) for k, e in report.get("peers", {}).items()]
     head = ["function", "init p50/p90 ms", "x bare", "1st inv p50", "extra ms", "CPU init/1st ms",
             "key warm p50/p99 ms", "key CPU us", "x bare", "jwt warm p50/p99 ms", "jwt CPU us",
             "x bare", "DDB/inv", "conn/inv", "RSS MB", "zip arm64 KiB", "zip x86 KiB"]
@@ -982,17 +1102,184 @@ def table(report: dict) -> str:
         out.append("")
         out.append("DynamoDB over TLS (cold starts): function: init p50 (CPU) | first invocation p50 (its CPU) | extra (of which waiting for DynamoDB)")
         for name, e in tls.items():
-            if not isinstance(e, dict):
+            if not isinstance(e, dict) or "init_ms" not in e:
                 continue
             b = e["first_invocation_extra_breakdown_ms"]
             out.append(f"  {name:<13} {e['init_ms']['p50']:.2f} ms ({e['init_cpu_ms']['p50']:.2f}) | "
                        f"{e['first_invocation_ms']['p50']:.2f} ms ({e['first_invocation_cpu_ms']['p50']:.2f}) | "
                        f"{e['first_invocation_extra_ms']:.2f} ms ({b['dynamodb']:.2f} ms)")
+    if report.get("ratios"):
+        out.append("")
+        out.append(peer_table(report))
     out.append("")
     for t in report["targets"]:
         mark = "met " if t["met"] else "MISS"
-        out.append(f"{mark}  {t['function']:<13} {t['target']:<52} {t['value']}{t['unit']} (limit {t['limit']}{t['unit']})")
+        bound = "at least" if t.get("at_least") else "limit"
+        out.append(f"{mark}  {t['function']:<13} {t['target']:<52} {t['value']}{t['unit']} ({bound} {t['limit']}{t['unit']})")
+    if report.get("flame"):
+        f = report["flame"]
+        out.append("")
+        out.append(f"flame graph: {f.get('svg') or f.get('error')}")
+        if "categories" in f:
+            out.append(f"  samples: {f['samples']}, in the kernel {f['kernel_percent']} %; "
+                       f"CPU while profiled {f['cpu_us_per_invocation_while_profiled']} us/inv")
+        for c in f.get("categories", []):
+            out.append(f"  {c['percent']:5.1f} %  {c['category']}: {c['what']}")
+        out.append("  top frames by self time:")
+        for frame in f.get("top_self", [])[:10]:
+            out.append(f"  {frame['percent']:5.1f} %  {frame['frame'][:150]}")
     return "\n".join(out)
+
+
+def peer_table(report: dict) -> str:
+    """get-group beside its peers: the figures the targets compare, and the ratios."""
+    ours = report["functions"].get(PROJECT)
+    peers = report.get("peers", {})
+    rows = [(PROJECT, ours)] + [(PEERS.get(k.replace("_", "-"), k), e) for k, e in peers.items()]
+    head = ["getGroup", "init p50 ms", "1st inv p50 ms", "CPU init/1st ms", "warm p50/p99 ms (key)",
+            "CPU us (key)", "CPU us (jwt)", "DDB/inv", "RSS MB"]
+    lines = []
+    for name, e in rows:
+        if not e:
+            continue
+        lines.append([
+            name, f"{e['init_ms']['p50']:.2f}", f"{e['first_invocation_ms']['p50']:.2f}",
+            f"{e['init_cpu_ms']['p50']:.1f}/{e['first_invocation_cpu_ms']['p50']:.1f}",
+            f"{e['warm_ms']['p50']:.2f}/{e['warm_ms']['p99']:.2f}",
+            f"{e['by_auth']['api_key']['cpu_us_per_invocation']:.0f}",
+            f"{e['by_auth']['jwt']['cpu_us_per_invocation']:.0f}",
+            f"{e['dynamodb_requests_per_invocation']:g}", f"{e['peak_rss_mb']:.1f}",
+        ])
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
+    fmt = lambda row: "| " + " | ".join(str(x).ljust(w) for x, w in zip(row, widths)) + " |"
+    out = ["get-group and its peers (same run)", fmt(head),
+           "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [fmt(row) for row in lines]
+    out.append("ratios: " + ", ".join(f"{k} {v}" for k, v in report["ratios"].items()))
+    tls = report.get("dynamodb_over_tls", {}).get("ratios")
+    if tls:
+        out.append("ratios over TLS (cold starts): " + ", ".join(f"{k} {v}" for k, v in tls.items()))
+    return "\n".join(out)
+
+
+class PerfProbe:
+    """Attaches `perf record` to the function at the first probe (after the warm-up) and stops
+    it at the second (after the last measured response), so the profile holds exactly the
+    measured invocations; also reads the process's CPU time at both."""
+
+    def __init__(self, pid: int, data: Path, args, log):
+        self.pid, self.data, self.args, self.log = pid, data, args, log
+        self.perf = None
+
+    def read(self) -> dict:
+        if self.perf is None:
+            # perf itself runs on the driver's core (this thread's affinity).
+            self.perf = subprocess.Popen(
+                ["perf", "record", "-F", str(self.args.flame_freq), "--call-graph", "fp",
+                 "-p", str(self.pid), "-o", str(self.data)],
+                stdout=self.log, stderr=self.log)
+            time.sleep(1.0)  # attached: perf opens its events within milliseconds
+            if self.perf.poll() is not None:
+                raise RuntimeError(f"perf record exited with {self.perf.returncode}; see {self.log.name}")
+        else:
+            self.perf.send_signal(signal.SIGINT)
+            self.perf.wait(timeout=120)
+        return {"cpu_ns": cpu_ns(self.pid)[0], "t": time.perf_counter_ns()}
+
+
+def flame(args, bench: Bench) -> dict:
+    """`perf record` (frame-pointer call graphs) of `--flame-n` warm API-key invocations of one
+    function, built with symbols and frame pointers (`--flame-bin-dir`), folded and drawn
+    with inferno."""
+    name, n, warmup = args.flame, args.flame_n, args.warmup
+    out = Path(args.out).parent
+    data, folded = out / f"{name}.perf.data", out / f"{name}.folded"
+    svg = out / f"{name}.flame.svg"
+    inferno = Path(args.inferno_dir) if args.inferno_dir else None
+    tool = lambda t: str(inferno / t) if inferno else (shutil.which(t) or t)
+    print(f"flame graph: perf record of {n} warm invocations of {name}", file=sys.stderr)
+    events = [bench.events.make(name, "api_key") for _ in range(warmup + n)]
+    first, last = warmup + 1, warmup + n + 1
+    api = RuntimeApi(events, probe_at={first, last})
+    proc, _ = bench.spawn(name, api, bin_dir=args.flame_bin_dir)
+    with open(bench.logs / "perf.log", "w") as log:
+        api.probe = PerfProbe(proc.pid, data, args, log)
+        try:
+            api.wait(warmup + n, timeout_s=1200)
+            deadline = time.monotonic() + 130
+            while last not in api.probes and time.monotonic() < deadline:
+                time.sleep(0.01)
+        finally:
+            if api.probe.perf is not None and api.probe.perf.poll() is None:
+                api.probe.perf.send_signal(signal.SIGINT)
+                api.probe.perf.wait(timeout=120)
+            bench.stop(proc, api)
+        for _, _, ok, body in api.done[-3:]:
+            check_response(name, body)
+        script = subprocess.Popen(["perf", "script", "--no-inline", "-i", str(data)],
+                                  stdout=subprocess.PIPE, stderr=log)
+        with open(folded, "wb") as f:
+            subprocess.run([tool("inferno-collapse-perf"), "--all"], stdin=script.stdout, stdout=f,
+                           check=True)
+        script.wait()
+    title = f"{name}: {n} warm invocations (API key, record cached), perf -F {args.flame_freq}"
+    with open(svg, "wb") as f:
+        subprocess.run([tool("inferno-flamegraph"), "--title", title, str(folded)], stdout=f,
+                       check=True)
+    a, b = api.probes[first], api.probes[last]
+    return {"svg": str(svg), "folded": str(folded), "invocations": n,
+            "cpu_us_per_invocation_while_profiled": r((b["cpu_ns"] - a["cpu_ns"]) / n / 1000, 1),
+            **top_frames(folded)}
+
+
+# Where a sample belongs, first match wins (a stack holds the handler inside the runtime's
+# frames, and the SDK inside the handler's).
+CATEGORIES = [
+    ("dynamodb_sdk", "the SDK's DynamoDB call: orchestrator, endpoint, SigV4, JSON, retries",
+     ("aws_sdk_", "aws_smithy_", "aws_runtime::", "aws_sigv4::", "aws_credential_types::",
+      "aws_types::", "<aws_sdk_", "<aws_smithy_", "<aws_runtime::", "<aws_sigv4::")),
+    ("handler", "the handler's own code: authentication, admission, decoding, response, log line",
+     ("get_group::handle", "gateway_", "<gateway_")),
+    ("hyper_connections", "hyper's connection tasks (the Runtime API's and DynamoDB's sockets)",
+     ("hyper::proto::", "<hyper::proto::", "hyper::client::conn::", "<hyper::client::conn::")),
+    ("lambda_runtime", "the Lambda runtime: its requests to the Runtime API, event and response (de)serialisation",
+     ("lambda_runtime::", "<lambda_runtime::", "lambda_http::", "<lambda_http::",
+      "aws_lambda_events::", "<aws_lambda_events::")),
+]
+
+
+def top_frames(folded: Path, count: int = 40) -> dict:
+    """From folded stacks: each frame's share of all samples, inclusive (anywhere on the
+    stack, once per stack) and self (the leaf); and the samples by category (CATEGORIES, the
+    rest `other`), with the share spent in the kernel."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    leaf: collections.Counter[str] = collections.Counter()
+    category: collections.Counter[str] = collections.Counter()
+    kernel = 0
+    total = 0
+    for line in folded.read_text(errors="replace").splitlines():
+        stack, _, samples = line.rpartition(" ")
+        if not stack or not samples.isdigit():
+            continue
+        k = int(samples)
+        total += k
+        frames = stack.split(";")
+        for frame in set(frames):
+            inclusive[frame] += k
+        leaf[frames[-1]] += k
+        if frames[-1].endswith("_[k]"):
+            kernel += k
+        name = next((name for name, _, prefixes in CATEGORIES
+                     if any(f.startswith(prefixes) for f in frames)), "other")
+        category[name] += k
+    share = lambda v: r(100 * v / total, 1) if total else None
+    pc = lambda c: [{"frame": f, "percent": share(v)} for f, v in c.most_common(count)]
+    names = {name: what for name, what, _ in CATEGORIES}
+    names["other"] = "the rest: tokio's scheduler and I/O driver, allocator, start-up frames"
+    return {"samples": total, "kernel_percent": share(kernel),
+            "categories": [{"category": n, "what": names[n], "percent": share(category[n])}
+                           for n in names],
+            "top": pc(inclusive), "top_self": pc(leaf)}
 
 
 def main() -> int:
@@ -1014,9 +1301,30 @@ def main() -> int:
     p.add_argument("--variant", action="append", default=[], metavar="NAME:K=V[,K=V]",
                    help="also measure every function as <function>@NAME with these settings "
                         "(for trying a change: same binary, same run, interleaved)")
+    p.add_argument("--peers", default="node,raw-floor",
+                   help="peers of get-group to measure beside it: node, raw-floor ('' for none)")
+    p.add_argument("--node-dir", default="tools/bench/node", help="the Node.js peer (npm ci done)")
+    p.add_argument("--node", default=shutil.which("node"), help="the node binary")
+    p.add_argument("--flame", default="", help="a function to profile (flame graph); '' for none")
+    p.add_argument("--flame-bin-dir", help="where its build with symbols is")
+    p.add_argument("--flame-n", type=int, default=5000, help="profiled warm invocations")
+    p.add_argument("--flame-freq", type=int, default=2999, help="perf samples per second")
+    p.add_argument("--inferno-dir", help="where inferno-collapse-perf and inferno-flamegraph are")
     p.add_argument("--out", default="target/bench/report.json")
     args = p.parse_args()
     args.functions = [f for f in args.functions.split(",") if f]
+    args.peer_targets = []
+    for peer in filter(None, args.peers.split(",")):
+        if peer not in PEERS:
+            raise SystemExit(f"unknown peer {peer!r}: one of {', '.join(PEERS)}")
+        if PROJECT not in args.functions:
+            print(f"peer {peer} skipped: {PROJECT} is not measured", file=sys.stderr)
+        elif peer == "node" and not (args.node and (Path(args.node_dir) / "node_modules").is_dir()):
+            print("peer node skipped: no node binary, or no node_modules (npm ci)", file=sys.stderr)
+        elif peer == "raw-floor" and not (Path(args.bin_dir) / RAW).exists():
+            print(f"peer raw-floor skipped: no {RAW} in {args.bin_dir}", file=sys.stderr)
+        else:
+            args.peer_targets.append(PEERS[peer])
     if PIN:
         os.sched_setaffinity(0, PIN[0])
     args.variants = {}
@@ -1027,7 +1335,7 @@ def main() -> int:
     os.chdir(args.repo)
 
     bench = Bench(args)
-    targets_ = ["bench-bare"] + args.functions
+    targets_ = ["bench-bare"] + args.functions + args.peer_targets
     colds: dict[str, list] = {t: [] for t in targets_}
     warms: dict[str, dict] = {t: {} for t in targets_}
 
@@ -1052,6 +1360,11 @@ def main() -> int:
     report["jwks_fetches"] = bench.tokens.fetches
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    if args.flame:
+        try:
+            report["flame"] = flame(args, bench)
+        except Exception as error:  # the figures stand without it
+            report["flame"] = {"error": repr(error)}
     if args.tls_cold:
         try:
             report["dynamodb_over_tls"] = tls_pass(args, bench, targets_)

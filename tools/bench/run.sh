@@ -8,7 +8,12 @@
 # BENCH_WARM (measured warm invocations per function and credential, default 1000),
 # BENCH_FUNCTIONS (comma-separated, default: every function with a real main.rs),
 # BENCH_SKIP_BUILD=1 (measure what target/ holds), BENCH_SKIP_ARM64=1 (no arm64 build),
-# BENCH_ARGS (more arguments for bench.py, e.g. "--variant old:BENCH_BIN_DIR=/tmp/old-bin").
+# BENCH_ARGS (more arguments for bench.py, e.g. "--variant old:BENCH_BIN_DIR=/tmp/old-bin"),
+# CARGO_LOCKED=--locked (cargo builds exactly Cargo.lock; the Makefile sets it in CI),
+# BENCH_PEERS (get-group's peers, default "node,raw-floor"; "" for none: the Node.js function
+# of tools/bench/node, installed with `npm ci`, and the raw floor bench-raw-floor),
+# BENCH_FLAME=0 (no flame graph of get-group; by default one is drawn from `perf record` of
+# BENCH_FLAME_N=5000 warm invocations of a build with symbols, target/bench/get-group.flame.svg).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -34,24 +39,32 @@ else
     if grep -q 'lambda_http::run' "$dir/src/main.rs"; then FUNCTIONS+=("$name"); fi
   done
 fi
-BIN_ARGS=(--bin bench-bare)
-for f in "${FUNCTIONS[@]}"; do BIN_ARGS+=(--bin "$f"); done
-echo "functions: ${FUNCTIONS[*]}"
+BENCH_PEERS=${BENCH_PEERS-node,raw-floor}
+HAS_GET_GROUP=0
+for f in "${FUNCTIONS[@]}"; do if [ "$f" = get-group ]; then HAS_GET_GROUP=1; fi; done
+# The peers only mean something beside get-group.
+if [ "$HAS_GET_GROUP" != 1 ]; then BENCH_PEERS=; fi
+EXTRA_BINS=(bench-bare)
+if [[ ",$BENCH_PEERS," == *,raw-floor,* ]]; then EXTRA_BINS+=(bench-raw-floor); fi
+BIN_ARGS=()
+for b in "${EXTRA_BINS[@]}" "${FUNCTIONS[@]}"; do BIN_ARGS+=(--bin "$b"); done
+echo "functions: ${FUNCTIONS[*]}; peers: ${BENCH_PEERS:-none}"
 
 if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
   echo "building x86_64 (runs here) ..."
-  cargo lambda build --release --output-format zip "${BIN_ARGS[@]}"
+  cargo lambda build ${CARGO_LOCKED:+"$CARGO_LOCKED"} --release --output-format zip "${BIN_ARGS[@]}"
   if [ "${BENCH_SKIP_ARM64:-}" != 1 ]; then
     # Its own lambda dir: both architectures would otherwise write target/lambda/<bin>/.
     echo "building arm64 (sizes only) ..."
-    cargo lambda build --release --arm64 --output-format zip --lambda-dir "$TARGET/lambda-arm64" \
+    cargo lambda build ${CARGO_LOCKED:+"$CARGO_LOCKED"} --release --arm64 --output-format zip \
+      --lambda-dir "$TARGET/lambda-arm64" \
       "${BIN_ARGS[@]}"
   fi
 fi
 # A copy of what was just built: other builds sharing target/ cannot change it mid-run.
 rm -rf "$OUT/bin" "$OUT/zip"
 mkdir -p "$OUT/bin/x86_64" "$OUT/bin/arm64" "$OUT/zip/x86_64" "$OUT/zip/arm64"
-for b in bench-bare "${FUNCTIONS[@]}"; do
+for b in "${EXTRA_BINS[@]}" "${FUNCTIONS[@]}"; do
   cp "$TARGET/x86_64-unknown-linux-gnu/release/$b" "$OUT/bin/x86_64/"
   mkdir -p "$OUT/zip/x86_64/$b" "$OUT/zip/arm64/$b"
   cp "$TARGET/lambda/$b/bootstrap.zip" "$OUT/zip/x86_64/$b/"
@@ -61,12 +74,58 @@ for b in bench-bare "${FUNCTIONS[@]}"; do
   fi
 done
 
+# The Node.js peer: exactly what its lockfile pins (tools/bench/node/package-lock.json).
+if [[ ",$BENCH_PEERS," == *,node,* ]]; then
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    echo "installing the Node.js peer (npm ci) ..."
+    (cd tools/bench/node && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    echo "no node/npm: the Node.js peer is skipped" >&2
+  fi
+fi
+
+# The flame graph: get-group again with symbols (profile `flame` = release + symbols + line
+# tables, in its own directories so the measured binaries stay as they are), perf, inferno.
+FLAME_ARGS=()
+if [ "${BENCH_FLAME:-1}" != 0 ] && [ "$HAS_GET_GROUP" = 1 ]; then
+  if ! command -v perf >/dev/null; then
+    echo "installing perf (Debian's linux-perf) ..."
+    SUDO=; if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+    $SUDO apt-get install -y -qq linux-perf >/dev/null
+  fi
+  INFERNO_ROOT=$ROOT/.tools/inferno-0.12.8
+  if [ ! -x "$INFERNO_ROOT/bin/inferno-flamegraph" ]; then
+    echo "installing inferno 0.12.8 into $INFERNO_ROOT ..."
+    cargo install --quiet --locked --version 0.12.8 --root "$INFERNO_ROOT" inferno
+  fi
+  if perf record -q -o /dev/null -- true 2>/dev/null; then
+    if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
+      echo "building get-group with symbols for the flame graph ..."
+      # cargo-lambda adds `-C target-cpu=haswell` to release builds only: given here, so the
+      # profiled code is the measured code, plus frame pointers: perf's DWARF unwinding copies
+      # at most 64 KiB of stack, less than lies between a sample and main() here (the runtime's
+      # futures live on the stack), which cut half the stacks short.
+      RUSTFLAGS="-C target-cpu=haswell -C force-frame-pointers=yes" \
+        CARGO_PROFILE_FLAME_INHERITS=release CARGO_PROFILE_FLAME_STRIP=none \
+        CARGO_PROFILE_FLAME_DEBUG=line-tables-only \
+        cargo lambda build ${CARGO_LOCKED:+"$CARGO_LOCKED"} --profile flame \
+        --lambda-dir "$TARGET/lambda-flame" --bin get-group
+    fi
+    mkdir -p "$OUT/bin/flame"
+    cp "$TARGET/lambda-flame/get-group/bootstrap" "$OUT/bin/flame/get-group"
+    FLAME_ARGS=(--flame get-group --flame-bin-dir "$OUT/bin/flame" --flame-n "${BENCH_FLAME_N:-5000}"
+      --inferno-dir "$INFERNO_ROOT/bin")
+  else
+    echo "perf cannot sample here: no flame graph (valgrind --tool=callgrind is the fallback)" >&2
+  fi
+fi
+
 # A build leaves gigabytes of dirty pages; their writeback made cold starts 2-3x slower and
 # erratic for the first minutes. Measure on a quiet disk.
 sync
 
 # The tools around the functions are not measured: debug builds, shared with `make test`.
-cargo build --quiet --bin gatewayctl --bin connection-emulator
+cargo build ${CARGO_LOCKED:+"$CARGO_LOCKED"} --quiet --bin gatewayctl --bin connection-emulator
 
 PIDS=()
 cleanup() {
@@ -112,5 +171,7 @@ FUNCTION_LIST=$(IFS=,; echo "${FUNCTIONS[*]}")
   --zip-dir-arm64 "$OUT/zip/arm64" \
   --cold "${BENCH_COLD:-25}" \
   --warm "${BENCH_WARM:-1000}" \
+  --peers "$BENCH_PEERS" \
+  ${FLAME_ARGS[@]+"${FLAME_ARGS[@]}"} \
   --out "$OUT/report.json" \
   ${BENCH_ARGS:-}

@@ -15,80 +15,19 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 VENV_PY="$ROOT/.venv/bin/python"
-# shellcheck source=tools/scripts/moto.sh
-source tools/scripts/moto.sh
+# shellcheck source=tools/scripts/local-stack.sh
+source tools/scripts/local-stack.sh
 
 OUT=.dev/conformance
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-echo "building the local tools..."
-cargo build --quiet --bin local-api --bin gatewayctl --bin connection-emulator
-# Where cargo put them (CARGO_TARGET_DIR moves the whole target folder).
-BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug"
-
-PIDS=()
-# shellcheck disable=SC2317  # called by the trap
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  stop_moto
-}
-trap cleanup EXIT
+trap stop_local_stack EXIT
 trap 'exit 130' INT TERM
-
-export RUST_LOG=${RUST_LOG:-warn}
-GATEWAY_TABLE="conformance-$(date +%s)"
-export GATEWAY_TABLE
-GATEWAY_LISTEN="127.0.0.1:$(free_port)"
-export GATEWAY_LISTEN
-# Login tokens are not what this run fuzzes (API keys are), but the API needs its settings.
-export GATEWAY_DEV_SIGNER="$ROOT/$OUT/dev-signer.json"
-export GATEWAY_JWKS_URL="http://$GATEWAY_LISTEN/.well-known/jwks.json"
-export GATEWAY_JWT_ISSUER="http://$GATEWAY_LISTEN/dev"
-export GATEWAY_JWT_AUDIENCE=whatsapp-gateway-conformance
-export GATEWAY_CONNECTION_TOKEN="conformance-$RANDOM$RANDOM"
-
-MOTO_LOG="$OUT/moto.log" start_moto
-"$BIN"/gatewayctl create-table >/dev/null
-# The demo data: organization demo-org, session 'demo', three groups, and the demo API key.
-CONFORMANCE_API_KEY=$("$BIN"/gatewayctl dev seed)
+# moto, the table with the demo data, the connection emulator and the local API (see the script).
+start_local_stack conformance "$OUT"
+CONFORMANCE_API_KEY=$LOCAL_STACK_API_KEY
 export CONFORMANCE_API_KEY
-
-# WhatsApp as the stored data has it: session 'demo' connected, its groups there, its account
-# an admin of each (so updateGroup may change announce/locked).
-EMULATOR_LISTEN=127.0.0.1:0 EMULATOR_SESSIONS="demo=6281234567890@s.whatsapp.net" \
-  "$BIN"/connection-emulator >"$OUT/emulator.out" 2>"$OUT/emulator.log" &
-PIDS+=($!)
-for _ in $(seq 1 100); do
-  grep -q '^connection-emulator listening on ' "$OUT/emulator.out" 2>/dev/null && break
-  sleep 0.1
-done
-GATEWAY_CONNECTION_URL=$(sed -n 's/^connection-emulator listening on //p' "$OUT/emulator.out")
-if [ -z "$GATEWAY_CONNECTION_URL" ]; then
-  echo "the connection emulator did not start; see $OUT/emulator.log" >&2
-  exit 1
-fi
-export GATEWAY_CONNECTION_URL
-"$VENV_PY" - "$GATEWAY_CONNECTION_URL" <<'PY'
-import json, sys, urllib.request
-url = sys.argv[1]
-groups = [
-    ("120363021234567890@g.us", "Project Team", "Coordination for Q3 launch"),
-    ("120363021234567891@g.us", "Support Rota", ""),
-    ("6281234567890-1700000000@g.us", "Family (legacy JID)", "Created before 2021"),
-]
-for jid, subject, description in groups:
-    body = json.dumps({"subject": subject, "description": description, "admin": True}).encode()
-    request = urllib.request.Request(f"{url}/_emulator/sessions/demo/groups/{jid}", body,
-                                     method="PUT", headers={"content-type": "application/json"})
-    urllib.request.urlopen(request, timeout=5).read()
-PY
-
-"$BIN"/local-api 2>"$OUT/local-api.log" &
-PIDS+=($!)
-wait_for "$GATEWAY_LISTEN"
-echo "local API on http://$GATEWAY_LISTEN (moto $AWS_ENDPOINT_URL_DYNAMODB, emulator $GATEWAY_CONNECTION_URL)"
 
 status=0
 "$ROOT/.venv/bin/st" --config-file tools/schemathesis/schemathesis.toml run openapi.yaml \

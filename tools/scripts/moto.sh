@@ -1,4 +1,4 @@
-# Sourced by dev.sh and test.sh: starts moto's DynamoDB-compatible server on a free loopback
+# Sourced by dev.sh and test.sh: starts moto's server (DynamoDB and SQS) on a free loopback
 # port and exports the variables the AWS SDK reads. `stop_moto` ends it.
 # shellcheck shell=bash
 
@@ -12,6 +12,7 @@ start_moto() {
   "$VENV_PY" "$(dirname "${BASH_SOURCE[0]}")/moto_server.py" 127.0.0.1 "$port" >"${MOTO_LOG:-/dev/null}" 2>&1 &
   MOTO_PID=$!
   export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port"
+  export AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$port"
   # Dummy credentials and a region: without them the SDK looks for EC2 metadata and waits.
   export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
   export AWS_EC2_METADATA_DISABLED=true

@@ -1,10 +1,11 @@
-"""moto's DynamoDB-compatible server, applying one request at a time.
+"""moto's server (DynamoDB and SQS), applying one DynamoDB request at a time.
 
 DynamoDB applies each request to an item atomically: a conditional write's check and its write
 are one step. moto's threaded server does not lock, so two concurrent conditional UpdateItems
 can both pass their check and the older write can land last: a lost update DynamoDB never
-produces. One lock around the application restores DynamoDB's per-request atomicity; the server
-stays threaded, so keep-alive connections of many clients still work.
+produces. One lock around DynamoDB's requests restores DynamoDB's per-request atomicity; the
+server stays threaded, so keep-alive connections of many clients still work. SQS requests are
+not locked: a long poll (ReceiveMessage waiting up to 20 s) would stall every DynamoDB request.
 
 Usage: python moto_server.py HOST PORT
 """
@@ -23,6 +24,8 @@ class OneRequestAtATime:
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return self.app(environ, start_response)
         with self.lock:
             # Consume the whole response inside the lock: the work happens while iterating.
             return list(self.app(environ, start_response))

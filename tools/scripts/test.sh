@@ -11,4 +11,5 @@ source tools/scripts/moto.sh
 trap stop_moto EXIT
 start_moto
 echo "moto's DynamoDB server at $AWS_ENDPOINT_URL_DYNAMODB"
-cargo test --workspace --all-targets "$@"
+# --locked where CARGO_LOCKED says so (in CI; see the Makefile).
+cargo test ${CARGO_LOCKED:+"$CARGO_LOCKED"} --workspace --all-targets "$@"

@@ -5,10 +5,13 @@
 use gateway_domain::{Capability, Group, GroupJid, SessionId, Subject, UserJid};
 use gateway_errors::{ApiError, BoxError};
 use gateway_http::{Admitted, Inputs, json_response, observe};
-use gateway_live::{IdempotencyKey, LiveServices, check_participants, once_per_key};
+use gateway_live::{
+    AddResult, AddResults, IdempotencyKey, LiveServices, check_participants, once_per_key,
+};
+use gateway_store::EventTarget;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Error, Request, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Deserialize)]
@@ -52,7 +55,9 @@ async fn create(
 ) -> Result<Response<Body>, ApiError> {
     let body: CreateGroupBody = inputs.json()?;
     check_participants(&body.participants)?;
-    live.services.check_session(admitted).await?;
+    let id = live
+        .gate(admitted, live.pacing.creates.as_ref(), 1, true)
+        .await?;
 
     let session = &admitted.session;
     let created = live
@@ -67,11 +72,39 @@ async fn create(
         .await
         .map_err(|e| e.into_api_error())?;
     tracing::info!(session = %session, "group created on WhatsApp");
-    let group = live
-        .store_latest(session, &created, admitted.deadline)
+    let jid = &created.group.group_jid;
+    let not_stored = |cause| created_but_not_stored(cause, jid);
+    let stored = live
+        .store_group(
+            session,
+            &created.group,
+            EventTarget::NewGroup,
+            id,
+            admitted.deadline,
+        )
         .await
-        .map_err(|cause| created_but_not_stored(cause, &created.group_jid))?;
-    Ok(created_response(session, &group))
+        .map_err(not_stored)?;
+    // Already stored at a newer version (its event got there first): that is the group.
+    let group = match stored {
+        Some(group) => group,
+        None => live
+            .services
+            .store
+            .get_group(session, jid)
+            .await
+            .map_err(|e| not_stored(e.into()))?
+            .ok_or_else(|| not_stored("the group vanished from the store".into()))?,
+    };
+    let results = AddResults::of(&body.participants, &created.results).results;
+    Ok(created_response(session, CreatedGroup { group, results }))
+}
+
+/// createGroup's answer: the group, and what WhatsApp did for each requested participant.
+#[derive(Serialize)]
+struct CreatedGroup {
+    #[serde(flatten)]
+    group: Group,
+    results: Vec<AddResult>,
 }
 
 /// The group exists on WhatsApp but is not stored: 503, naming the group so the caller knows
@@ -85,9 +118,12 @@ fn created_but_not_stored(cause: BoxError, jid: &GroupJid) -> ApiError {
     }
 }
 
-fn created_response(session: &SessionId, group: &Group) -> Response<Body> {
-    let mut response = json_response(StatusCode::CREATED, group);
-    let location = format!("/api/v1/sessions/{session}/groups/{}", group.group_jid);
+fn created_response(session: &SessionId, created: CreatedGroup) -> Response<Body> {
+    let location = format!(
+        "/api/v1/sessions/{session}/groups/{}",
+        created.group.group_jid
+    );
+    let mut response = json_response(StatusCode::CREATED, &created);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }

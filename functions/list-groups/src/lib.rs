@@ -1,5 +1,6 @@
-//! `GET /api/v1/sessions/{session}/groups?limit=&cursor=`: a page of a session's
-//! stored groups in JID order. Capability `read`; never needs a live WhatsApp connection.
+//! `GET /api/v1/sessions/{session}/groups?limit=&cursor=&includeLeft=`: a page of a session's
+//! stored groups in JID order; groups the account left only with `includeLeft=true`.
+//! Capability `read`; never needs a live WhatsApp connection.
 
 use gateway_domain::{Capability, GroupJid, SessionId};
 use gateway_errors::ApiError;
@@ -23,16 +24,29 @@ fn groups_of(session: &SessionId) -> ListScope {
 async fn list_groups(services: &Services, req: &Request) -> Result<Response<Body>, ApiError> {
     let admitted = services
         .admit(req, Capability::Read, |input, session| {
-            input.page(&groups_of(session), GroupJid::parse)
+            let page = input.page(&groups_of(session), GroupJid::parse)?;
+            let include_left = match input.query("includeLeft")? {
+                None | Some("false") => false,
+                Some("true") => true,
+                Some(_) => {
+                    return Err(ApiError::validation("includeLeft", "must be true or false"));
+                }
+            };
+            Ok((page, include_left))
         })
         .await?;
     services.check_session(&admitted).await?;
-    let page = &admitted.input;
+    let (page, include_left) = &admitted.input;
     let stored = services
         .store
-        .list_groups(&admitted.session, page.after.as_ref(), page.limit)
+        .list_groups(
+            &admitted.session,
+            page.after.as_ref(),
+            page.limit,
+            *include_left,
+        )
         .await?;
-    let scope = groups_of(&admitted.session);
-    let page = Page::new(stored.groups, stored.more, &scope, |g| g.group_jid.as_str());
+    let next = stored.next_after.as_ref().map(GroupJid::as_str);
+    let page = Page::new(stored.groups, next, &groups_of(&admitted.session));
     Ok(json_response(StatusCode::OK, &page))
 }

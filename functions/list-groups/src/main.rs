@@ -1,3 +1,5 @@
+//! The listGroups Lambda: services built once per cold start, then the runtime loop.
+
 use gateway_http::{Services, exit_on_config_error, init_tracing};
 use lambda_http::{Error, service_fn};
 

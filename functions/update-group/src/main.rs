@@ -1,3 +1,5 @@
+//! The updateGroup Lambda: services built once per cold start, then the runtime loop.
+
 use gateway_http::{exit_on_config_error, init_tracing};
 use gateway_live::LiveServices;
 use lambda_http::{Error, service_fn};

@@ -23,8 +23,8 @@ pub use client::{ConnectionClient, Operation};
 pub use config::{TOKEN_SECRET_VAR, TOKEN_VAR, Timeouts, URL_VAR, token_source};
 pub use error::ConnectionError;
 pub use model::{
-    Invitation, InviteCode, LiveGroup, Participant, ParticipantAction, ParticipantResult,
-    ParticipantsChanged, Role, SyncStarted,
+    CreatedGroup, Invitation, InviteCode, LiveGroup, ParticipantAction, ParticipantResult,
+    ParticipantsChanged, SyncStarted,
 };
 pub use operations::ParticipantChange;
 pub use retry::RetryPolicy;

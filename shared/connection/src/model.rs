@@ -1,6 +1,6 @@
 //! The contract's wire types: what the client sends and what the service answers.
 
-use gateway_domain::{Description, GroupJid, GroupSnapshot, Subject, UserJid};
+use gateway_domain::{Description, GroupJid, GroupSnapshot, Participant, Subject, UserJid};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A group as WhatsApp holds it now, as the connection service reports it.
@@ -27,40 +27,6 @@ pub struct LiveGroup {
     /// a writer that stores only a newer version never overwrites WhatsApp's latest state
     /// with an older answer.
     pub version: i64,
-}
-
-/// A member as WhatsApp addresses it: `jid` is the form WhatsApp uses for this member in this
-/// group; `lid` and `phone_jid` its other forms where WhatsApp gives them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Participant {
-    pub jid: UserJid,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lid: Option<UserJid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_jid: Option<UserJid>,
-    pub role: Role,
-}
-
-impl Participant {
-    /// A member known by one JID only, with no role given (version 1 of the contract).
-    pub fn member(jid: UserJid) -> Self {
-        Self {
-            jid,
-            lid: None,
-            phone_jid: None,
-            role: Role::Member,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Member,
-    Admin,
-    /// The group's creator: nobody removes or demotes them.
-    Superadmin,
 }
 
 /// A participant in either of the contract's forms: an object, or (version 1) a JID string.
@@ -140,6 +106,16 @@ pub struct ParticipantResult {
 pub struct Invitation {
     pub code: String,
     pub expires_at: i64,
+}
+
+/// The answer of createGroup: the group, and WhatsApp's answer for each requested participant
+/// (in request order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedGroup {
+    #[serde(flatten)]
+    pub group: LiveGroup,
+    #[serde(default)]
+    pub results: Vec<ParticipantResult>,
 }
 
 /// The answer of a change of participants: one result per requested participant, in request
@@ -250,7 +226,7 @@ mod tests {
         let group: LiveGroup = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(group.owner_jid, None);
         assert!(group.is_locked);
-        assert_eq!(group.participants[1].role, Role::Member);
+        assert_eq!(group.participants[1].role, gateway_domain::Role::Member);
         assert_eq!(serde_json::to_value(&group).unwrap(), json);
     }
 

@@ -10,9 +10,9 @@ use serde::Serialize;
 use crate::client::{Call, ConnectionClient, Operation};
 use crate::error::ConnectionError;
 use crate::model::{
-    AnnounceBody, ChangeParticipantsBody, CreateGroupBody, DescriptionBody, InviteCode, LiveGroup,
-    LockedBody, ParticipantAction, ParticipantsChanged, SubjectBody, SyncBody, SyncStarted,
-    valid_request_id,
+    AnnounceBody, ChangeParticipantsBody, CreateGroupBody, CreatedGroup, DescriptionBody,
+    InviteCode, LiveGroup, LockedBody, ParticipantAction, ParticipantsChanged, SubjectBody,
+    SyncBody, SyncStarted, valid_request_id,
 };
 
 /// Everything but RFC 3986's unreserved characters: a group JID's `@` travels as `%40`.
@@ -33,7 +33,7 @@ impl ConnectionClient {
         subject: &Subject,
         participants: &[UserJid],
         deadline: Instant,
-    ) -> Result<LiveGroup, ConnectionError> {
+    ) -> Result<CreatedGroup, ConnectionError> {
         check_request_id(request_id)?;
         let body = encode(&CreateGroupBody {
             request_id,

@@ -1,3 +1,5 @@
+//! Capabilities: what a caller may do (`read` stored data, `send` to WhatsApp).
+
 use std::fmt;
 
 use crate::Invalid;

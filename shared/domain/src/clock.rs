@@ -1,3 +1,5 @@
+//! The clock every time-based rule reads, so tests can move time by hand.
+
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -23,6 +23,8 @@ pub struct Group {
     pub first_seen_at: i64,
     /// The last stored change.
     pub updated_at: i64,
+    /// When the session's account left the group (or was removed); null while it is in it.
+    pub left_at: Option<i64>,
 }
 
 /// What WhatsApp holds for a group, as the connection service (or an import) reports it.

@@ -1,3 +1,5 @@
+//! Identifiers that parse themselves: sessions, organizations, group and user JIDs.
+
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};

@@ -5,12 +5,14 @@ mod capability;
 mod clock;
 mod group;
 mod ids;
+mod member;
 mod text;
 
 pub use capability::{Capabilities, Capability};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use group::{Group, GroupSnapshot};
 pub use ids::{GroupJid, OrgId, SessionId, UserJid};
+pub use member::{Member, Participant, Role};
 pub use text::{Description, Subject};
 
 /// Why a value was refused; the handler pairs it with the name of the field it came from.

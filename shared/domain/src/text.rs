@@ -1,3 +1,5 @@
+//! Group texts that parse themselves: subjects and descriptions.
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::Invalid;

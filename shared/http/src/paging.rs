@@ -41,15 +41,11 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// A page of `items`; when `more` follow, its cursor points after the last item's `key`.
-    pub fn new(items: Vec<T>, more: bool, scope: &ListScope, key: impl Fn(&T) -> &str) -> Self {
-        let next_cursor = match (more, items.last()) {
-            (true, Some(last)) => encode(scope, key(last)),
-            _ => String::new(),
-        };
+    /// A page of `items`; when more may follow, its cursor points after `next_after`.
+    pub fn new(items: Vec<T>, next_after: Option<&str>, scope: &ListScope) -> Self {
         Self {
             data: items,
-            next_cursor,
+            next_cursor: next_after.map_or_else(String::new, |after| encode(scope, after)),
         }
     }
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -51,6 +52,19 @@ impl ConditionalError for PutItemError {
     fn old_item(self) -> Option<Item> {
         match self {
             PutItemError::ConditionalCheckFailedException(e) => e.item,
+            _ => None,
+        }
+    }
+}
+
+impl ConditionalError for DeleteItemError {
+    fn is_condition_failed(&self) -> bool {
+        self.is_conditional_check_failed_exception()
+    }
+
+    fn old_item(self) -> Option<Item> {
+        match self {
+            DeleteItemError::ConditionalCheckFailedException(e) => e.item,
             _ => None,
         }
     }

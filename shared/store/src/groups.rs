@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conditions::{Item, Written, conditional_with_old};
 use crate::keys::{self, PK, SK};
+use crate::paging::PageQuery;
 use crate::sessions::session_from_item;
 use crate::{SessionRecord, Store, StoreError};
 
@@ -18,51 +19,85 @@ use crate::{SessionRecord, Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupPage {
     pub groups: Vec<Group>,
-    /// More groups follow the last one of this page.
-    pub more: bool,
+    /// More groups may follow: the next page starts after this JID.
+    pub next_after: Option<GroupJid>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct GroupItem {
+pub(crate) struct GroupItem {
     #[serde(rename = "PK")]
-    pk: String,
+    pub pk: String,
     #[serde(rename = "SK")]
-    sk: String,
-    id: u64,
-    group_jid: GroupJid,
-    subject: Subject,
-    description: Description,
+    pub sk: String,
+    pub id: u64,
+    pub group_jid: GroupJid,
+    pub subject: Subject,
+    pub description: Description,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    owner_jid: Option<UserJid>,
-    participant_count: u32,
-    is_announce: bool,
-    is_locked: bool,
-    created_at_wa: i64,
-    first_seen_at: i64,
-    updated_at: i64,
-    wa_version: i64,
+    pub owner_jid: Option<UserJid>,
+    pub participant_count: u32,
+    pub is_announce: bool,
+    pub is_locked: bool,
+    pub created_at_wa: i64,
+    pub first_seen_at: i64,
+    pub updated_at: i64,
+    #[serde(flatten)]
+    pub state: GroupState,
+}
+
+/// What decides how an event applies to a stored group (see `plan`), beside its fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct GroupState {
+    /// The version of the group fields stored.
+    #[serde(default)]
+    pub wa_version: i64,
+    /// The version of the last snapshot applied (members included); 0 for none.
+    #[serde(default)]
+    pub snapshot_version: i64,
+    /// Members stored (tombstones excluded), kept by every member write. Absent until the
+    /// group's members are known: `participantCount` (as imported) counts then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_at: Option<i64>,
+    /// The version of the `group.left` event that marked the group left; absent when a sync
+    /// marked it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_version: Option<i64>,
+    /// `at` of the last event applied (a live change counts as one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_at: Option<i64>,
+    /// Bumped by every write: the optimistic lock of read-then-write changes.
+    #[serde(default)]
+    pub rev: i64,
 }
 
 impl From<GroupItem> for Group {
     fn from(item: GroupItem) -> Self {
+        let participant_count = match item.state.member_count {
+            Some(members) => u32::try_from(members.max(0)).unwrap_or(u32::MAX),
+            None => item.participant_count,
+        };
         Group {
             id: item.id,
             group_jid: item.group_jid,
             subject: item.subject,
             description: item.description,
             owner_jid: item.owner_jid,
-            participant_count: item.participant_count,
+            participant_count,
             is_announce: item.is_announce,
             is_locked: item.is_locked,
             created_at_wa: item.created_at_wa,
             first_seen_at: item.first_seen_at,
             updated_at: item.updated_at,
+            left_at: item.state.left_at,
         }
     }
 }
 
-fn group_from_item(item: HashMap<String, AttributeValue>) -> Result<Group, StoreError> {
+pub(crate) fn group_from_item(item: HashMap<String, AttributeValue>) -> Result<Group, StoreError> {
     serde_dynamo::from_item::<_, GroupItem>(item)
         .map(Group::from)
         .map_err(StoreError::malformed)
@@ -105,15 +140,35 @@ impl Store {
         session: &SessionId,
         jid: &GroupJid,
     ) -> Result<(Option<SessionRecord>, Option<Unread<Group>>), StoreError> {
+        let mut found_session = None;
+        let mut found_group = None;
+        for item in self
+            .batch_get(vec![
+                keys::session_item(session),
+                keys::group_item(session, jid),
+            ])
+            .await?
+        {
+            let is_session =
+                matches!(item.get(SK), Some(AttributeValue::S(sk)) if sk == keys::SESSION_SK);
+            if is_session {
+                found_session = Some(session_from_item(item)?);
+            } else {
+                found_group = Some(Unread::new(item, group_from_item));
+            }
+        }
+        Ok((found_session, found_group))
+    }
+
+    /// Items by key in one request (BatchGetItem, strongly consistent: something written a
+    /// moment ago reads back at once), in no particular order.
+    pub(crate) async fn batch_get(&self, keys: Vec<keys::Key>) -> Result<Vec<Item>, StoreError> {
         let mut keys = KeysAndAttributes::builder()
-            .keys(keys::session_item(session))
-            .keys(keys::group_item(session, jid))
-            // Strongly consistent: a group just created or changed reads back at once.
+            .set_keys(Some(keys))
             .consistent_read(true)
             .build()
             .map_err(|e| StoreError::Other(e.into()))?;
-        let mut found_session = None;
-        let mut found_group = None;
+        let mut found = Vec::new();
         // BatchGetItem may leave keys unprocessed under throttling; the SDK retried the
         // request itself, so after a few rounds this is an outage.
         for _ in 0..3 {
@@ -124,25 +179,18 @@ impl Store {
                 .send()
                 .await
                 .map_err(StoreError::from_sdk)?;
-            for item in output
-                .responses
-                .and_then(|mut r| r.remove(&self.table))
-                .unwrap_or_default()
-            {
-                let is_session =
-                    matches!(item.get(SK), Some(AttributeValue::S(sk)) if sk == keys::SESSION_SK);
-                if is_session {
-                    found_session = Some(session_from_item(item)?);
-                } else {
-                    found_group = Some(Unread::new(item, group_from_item));
-                }
-            }
+            found.extend(
+                output
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default(),
+            );
             match output
                 .unprocessed_keys
                 .and_then(|mut u| u.remove(&self.table))
             {
                 Some(rest) if !rest.keys.is_empty() => keys = rest,
-                _ => return Ok((found_session, found_group)),
+                _ => return Ok(found),
             }
         }
         Err(StoreError::Unavailable(
@@ -167,45 +215,37 @@ impl Store {
         output.item.map(group_from_item).transpose()
     }
 
-    /// Up to `limit` groups of a session with JIDs after `after`, in JID order. One Query.
+    /// Up to `limit` groups of a session with JIDs after `after`, in JID order; groups the
+    /// account left only with `include_left`. One Query, unless left groups thin a page out.
     pub async fn list_groups(
         &self,
         session: &SessionId,
         after: Option<&GroupJid>,
         limit: usize,
+        include_left: bool,
     ) -> Result<GroupPage, StoreError> {
-        // One item more than asked tells whether another page follows, so the last page
-        // never ends with a cursor to an empty page.
-        let query_limit = i32::try_from(limit.saturating_add(1)).unwrap_or(i32::MAX);
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", AttributeValue::S(keys::session_pk(session)))
-            .expression_attribute_values(
-                ":prefix",
-                AttributeValue::S(keys::GROUP_SK_PREFIX.to_owned()),
-            )
-            .set_exclusive_start_key(after.map(|jid| keys::group_item(session, jid)))
-            .limit(query_limit)
-            // A group created a moment ago is listed at once (the contract says so).
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        let stopped_early = output.last_evaluated_key.is_some();
-        let mut groups = output
+        let page = self
+            .query_page(PageQuery {
+                pk: keys::session_pk(session),
+                sk_prefix: keys::GROUP_SK_PREFIX,
+                after_sk: after.map(keys::group_sk),
+                limit,
+                filter: (!include_left).then_some("attribute_not_exists(leftAt)"),
+            })
+            .await?;
+        let groups = page
             .items
-            .unwrap_or_default()
             .into_iter()
             .map(group_from_item)
             .collect::<Result<Vec<_>, _>>()?;
-        let more = groups.len() > limit || (stopped_early && !groups.is_empty());
-        groups.truncate(limit);
-        Ok(GroupPage { groups, more })
+        let next_after = page
+            .next_after_sk
+            .map(|sk| {
+                GroupJid::parse(sk.trim_start_matches(keys::GROUP_SK_PREFIX))
+                    .map_err(|e| StoreError::Malformed(e.into()))
+            })
+            .transpose()?;
+        Ok(GroupPage { groups, next_after })
     }
 
     /// Stores what WhatsApp holds for a group. The first time a group is stored it gets the
@@ -274,16 +314,24 @@ impl Store {
             .expression_attribute_values(":now", num(now_ms))
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        // A live answer is an event of its own (a sync must not mark the group left); an
+        // import is not. Every write bumps `rev`, the lock of read-then-write changes.
+        let last_event = if s.version.is_some() {
+            ", lastEventAt = :now"
+        } else {
+            ""
+        };
         let set = format!(
             "SET subject = :subject, description = :description, participantCount = :count, \
              isAnnounce = :announce, isLocked = :locked, createdAtWa = :createdAtWa, \
-             updatedAt = :now, {set_version}"
+             updatedAt = :now, {set_version}{last_event}"
         );
+        update = update.expression_attribute_values(":one", num(1));
         update = match &s.owner_jid {
             Some(owner) => update
-                .update_expression(format!("{set}, ownerJid = :owner"))
+                .update_expression(format!("{set}, ownerJid = :owner ADD rev :one"))
                 .expression_attribute_values(":owner", AttributeValue::S(owner.to_string())),
-            None => update.update_expression(format!("{set} REMOVE ownerJid")),
+            None => update.update_expression(format!("{set} REMOVE ownerJid ADD rev :one")),
         };
         match conditional_with_old(update.send().await)? {
             Written::Yes(output) => output
@@ -298,7 +346,7 @@ impl Store {
 
     /// The session's next group id, from a counter on the session item: no hot global key,
     /// and nothing about other tenants shows through the numbers.
-    async fn next_group_id(&self, session: &SessionId) -> Result<u64, StoreError> {
+    pub(crate) async fn next_group_id(&self, session: &SessionId) -> Result<u64, StoreError> {
         let output = self
             .client
             .update_item()
@@ -346,13 +394,18 @@ impl Store {
             created_at_wa: s.created_at_wa,
             first_seen_at: now_ms,
             updated_at: now_ms,
-            wa_version: s.version.unwrap_or(0),
+            state: GroupState {
+                wa_version: s.version.unwrap_or(0),
+                last_event_at: s.version.map(|_| now_ms),
+                rev: 1,
+                ..GroupState::default()
+            },
         };
         self.put_new(&item).await?;
         Ok(item.into())
     }
 }
 
-fn num(n: impl ToString) -> AttributeValue {
+pub(crate) fn num(n: impl ToString) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use gateway_domain::{GroupJid, OrgId, SessionId};
+use gateway_domain::{GroupJid, OrgId, SessionId, UserJid};
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
@@ -17,6 +17,8 @@ pub const SESSION_SK: &str = "SESSION";
 pub const GROUP_SK_PREFIX: &str = "GROUP#";
 pub const API_KEY_SK: &str = "APIKEY";
 pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+pub const MEMBER_SK_PREFIX: &str = "MEMBER#";
+pub const SYNC_SK: &str = "SYNC";
 
 pub type Key = HashMap<String, AttributeValue>;
 
@@ -26,6 +28,16 @@ pub fn session_pk(session: &SessionId) -> String {
 
 pub fn group_sk(jid: &GroupJid) -> String {
     format!("{GROUP_SK_PREFIX}{jid}")
+}
+
+/// The partition of a group's members: their own, not the session's, so a session with many
+/// big groups does not sync through one partition's write limit.
+pub fn members_pk(session: &SessionId, jid: &GroupJid) -> String {
+    format!("GROUP#{session}#{jid}")
+}
+
+pub fn member_sk(jid: &UserJid) -> String {
+    format!("{MEMBER_SK_PREFIX}{jid}")
 }
 
 pub fn api_key_pk(key_id: &str) -> String {
@@ -55,6 +67,16 @@ pub fn session_item(session: &SessionId) -> Key {
 /// The key of a group's item (in its session's partition).
 pub fn group_item(session: &SessionId, jid: &GroupJid) -> Key {
     key(session_pk(session), group_sk(jid))
+}
+
+/// The key of a member's item (`jid`: the form it was first stored under).
+pub fn member_item(session: &SessionId, group: &GroupJid, jid: &UserJid) -> Key {
+    key(members_pk(session, group), member_sk(jid))
+}
+
+/// The key of a session's sync record.
+pub fn sync_item(session: &SessionId) -> Key {
+    key(session_pk(session), SYNC_SK)
 }
 
 /// The key of an API key's record.

@@ -13,21 +13,32 @@
 //! from one Query, and a session plus one group from one BatchGetItem.
 
 mod api_keys;
+mod apply;
 mod conditions;
 mod error;
 mod groups;
 mod idempotency;
 mod keys;
+mod members;
+mod pacing;
+mod paging;
+mod plan;
 mod prime;
 mod sessions;
+mod sync;
 mod table;
 
 pub use api_keys::ApiKeyRecord;
+pub use apply::{Applied, EventTarget, Snapshot, StoredGroup};
 pub use error::StoreError;
 pub use groups::{GroupPage, Unread};
 pub use idempotency::{Claim, StoredResponse};
 pub use keys::Key;
+pub use members::MemberPage;
+pub use pacing::{Gate, Pace};
+pub use plan::MemberAction;
 pub use sessions::SessionRecord;
+pub use sync::{SyncClaim, SyncRecord, SyncState};
 pub use table::{TABLE_ATTRIBUTES, TableDefinition, table_definition};
 
 use aws_sdk_dynamodb::Client;

@@ -241,14 +241,17 @@ async fn create_group(
                 let participants = body
                     .list("participants", canonical_user)?
                     .ok_or_else(|| ServiceError::bad_request("participants", "is required"))?;
-                let (new, group) =
+                let (new, group, results) =
                     world.create_group(&session, request_id, subject, participants, now)?;
                 let status = if new {
                     StatusCode::CREATED
                 } else {
                     StatusCode::OK
                 };
-                group_answer(status, &group)
+                // The group, and WhatsApp's answer for each requested participant.
+                let mut answer = json!(group);
+                answer["results"] = json!(results);
+                Ok((status, answer))
             },
         )
         .await

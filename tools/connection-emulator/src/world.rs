@@ -288,7 +288,7 @@ struct Session {
     connected: bool,
     groups: BTreeMap<GroupJid, Group>,
     /// The group each `requestId` made: the service makes at most one per id.
-    made_for_request: HashMap<String, GroupJid>,
+    made_for_request: HashMap<String, (GroupJid, Vec<ParticipantResult>)>,
     /// When each `syncId` started: a repeat starts nothing new.
     syncs: HashMap<String, i64>,
 }
@@ -534,9 +534,10 @@ impl World {
 
     // ---- the contract ----
 
-    /// `Ok((true, group))` for a new group, `Ok((false, group))` for the one an earlier call
-    /// with the same `request_id` made. WhatsApp puts in everyone it may add: people not on
-    /// WhatsApp or whose privacy settings allow only an invitation are left out.
+    /// `Ok((true, group, results))` for a new group, `Ok((false, group, results))` for the one
+    /// an earlier call with the same `request_id` made (with that call's results). WhatsApp puts
+    /// in everyone it may add and answers for each requested person: 200 added, 404 not on
+    /// WhatsApp, 403 invitation only (with the invitation it issued), 409 listed twice.
     pub fn create_group(
         &mut self,
         session: &SessionId,
@@ -544,31 +545,47 @@ impl World {
         subject: Subject,
         participants: Vec<UserJid>,
         now_ms: i64,
-    ) -> Result<(bool, LiveGroup), ServiceError> {
+    ) -> Result<(bool, LiveGroup, Vec<ParticipantResult>), ServiceError> {
         check_list(&participants)?;
         let account = self.connected(session)?.account.clone();
         if let Some(id) = request_id {
-            let made = self
-                .sessions
-                .get(session)
-                .and_then(|s| s.made_for_request.get(id).map(|jid| (jid, s)))
-                .and_then(|(jid, s)| s.groups.get(jid).map(|g| live(jid, g)));
-            if let Some(group) = made {
-                return Ok((false, group));
+            let made = self.sessions.get(session).and_then(|s| {
+                let (jid, results) = s.made_for_request.get(id)?;
+                s.groups.get(jid).map(|g| (live(jid, g), results.clone()))
+            });
+            if let Some((group, results)) = made {
+                return Ok((false, group, results));
             }
         }
         let me = Participant::superadmin(account.clone());
         let mut others: Vec<Participant> = Vec::new();
+        let mut results = Vec::with_capacity(participants.len());
+        let mut invitations = Vec::new();
         for jid in &participants {
             let (participant, settings) = self.resolve(jid);
-            if !settings.on_whats_app || settings.addable_by != AddableBy::Everyone {
-                continue;
-            }
-            if same_person(&me, &participant) || others.iter().any(|o| same_person(o, &participant))
+            let result = if !settings.on_whats_app {
+                ParticipantResult::new(jid.clone(), 404, None)
+            } else if same_person(&me, &participant)
+                || others.iter().any(|o| same_person(o, &participant))
             {
-                continue;
-            }
-            others.push(participant);
+                ParticipantResult::new(jid.clone(), 409, Some(participant))
+            } else if settings.addable_by != AddableBy::Everyone {
+                let code = self.new_code();
+                let expires_at = now_ms + INVITE_LIFETIME_MS;
+                invitations.push((
+                    code.clone(),
+                    participant.forms().cloned().collect(),
+                    expires_at,
+                ));
+                ParticipantResult {
+                    invite: Some(Invitation { code, expires_at }),
+                    ..ParticipantResult::new(jid.clone(), 403, None)
+                }
+            } else {
+                others.push(participant.clone());
+                ParticipantResult::new(jid.clone(), 200, Some(participant))
+            };
+            results.push(result);
         }
         let jid = self.new_jid();
         let invite_code = self.new_code();
@@ -591,19 +608,32 @@ impl World {
         let state = self.connected(session)?;
         state.groups.insert(jid.clone(), group);
         if let Some(id) = request_id {
-            state.made_for_request.insert(id.to_owned(), jid.clone());
+            state
+                .made_for_request
+                .insert(id.to_owned(), (jid.clone(), results.clone()));
         }
         self.invites.insert(
             invite_code,
             InviteTarget {
                 session: session.clone(),
-                gid: jid,
+                gid: jid.clone(),
                 person: None,
                 expires_at: None,
             },
         );
+        for (code, person, expires_at) in invitations {
+            self.invites.insert(
+                code,
+                InviteTarget {
+                    session: session.clone(),
+                    gid: jid.clone(),
+                    person: Some(person),
+                    expires_at: Some(expires_at),
+                },
+            );
+        }
         self.publish(session, now_ms, EventBody::snapshot(shown.clone()));
-        Ok((true, shown))
+        Ok((true, shown, results))
     }
 
     pub fn get_group(

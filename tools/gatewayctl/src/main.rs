@@ -1,3 +1,5 @@
+//! `gatewayctl`: the operator CLI binary (the commands live in the library).
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -2,6 +2,8 @@
 //! these machines do not have; instead each request is shaped the way API Gateway (HTTP API,
 //! payload 2.0) hands it to a function, and passed to that function's own `handle`.
 
+pub mod event_source;
+
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -49,6 +51,24 @@ impl Route {
             "/api/v1/sessions/{session}/groups/{gid}",
         ),
     ];
+
+    /// The function (crate and binary) that serves the route: also the folder of its sample
+    /// events under `events/`.
+    pub fn function(self) -> &'static str {
+        match self {
+            Route::ListGroups => "list-groups",
+            Route::GetGroup => "get-group",
+            Route::CreateGroup => "create-group",
+            Route::UpdateGroup => "update-group",
+        }
+    }
+
+    pub fn of_function(function: &str) -> Option<Route> {
+        Route::ALL
+            .iter()
+            .map(|(route, ..)| *route)
+            .find(|route| route.function() == function)
+    }
 
     /// The route a request matches, with its path parameters as they appear in the URL
     /// (still percent-encoded, as function URLs deliver them).
@@ -214,19 +234,27 @@ async fn route(api: &LocalApi, request: AxumRequest) -> AxumResponse {
     if let Some(Ok(query)) = query {
         request = request.with_query_string_parameters(query);
     }
-    let response = match route {
-        Route::ListGroups => list_groups::handle(&api.live.services, request).await,
-        Route::GetGroup => get_group::handle(&api.live.services, request).await,
-        Route::CreateGroup => create_group::handle(&api.live, request).await,
-        Route::UpdateGroup => update_group::handle(&api.live, request).await,
-    };
-    match response {
+    match invoke(&api.live, route, request).await {
         Ok(response) => into_axum(response),
         // A handler's Err is a failed invocation; API Gateway answers it with a bare 500.
         Err(error) => {
             tracing::error!(%error, "invocation failed");
             gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
         }
+    }
+}
+
+/// Runs the function of `route` on an API Gateway request, as Lambda would.
+pub async fn invoke(
+    live: &LiveServices,
+    route: Route,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error> {
+    match route {
+        Route::ListGroups => list_groups::handle(&live.services, request).await,
+        Route::GetGroup => get_group::handle(&live.services, request).await,
+        Route::CreateGroup => create_group::handle(live, request).await,
+        Route::UpdateGroup => update_group::handle(live, request).await,
     }
 }
 

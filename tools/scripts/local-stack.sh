@@ -1,0 +1,92 @@
+# Sourced by tools/schemathesis/run.sh (`make conformance`) and tools/scripts/client-tests.sh
+# (`make client-tests`): builds the local tools and starts what the local API needs on free
+# loopback ports, with real data: moto's DynamoDB server, a fresh table, the demo organization's
+# session 'demo' with its stored groups and API key (read,send), the connection emulator with that
+# session connected and its groups there (its account an admin of each, so updateGroup may change
+# announce/locked), and the local API itself.
+#
+#   source tools/scripts/local-stack.sh      # with ROOT (the repository) and VENV_PY set
+#   trap stop_local_stack EXIT               # stops everything started so far, also on failure
+#   start_local_stack NAME OUT               # NAME: the run's name (table, JWT audience, secret)
+#                                            # OUT:  folder for logs and the dev signer
+#
+# Afterwards: BIN (where cargo put the tools), LOCAL_STACK_API_KEY (the demo API key), and the
+# exported GATEWAY_* and AWS_* variables of the running API (GATEWAY_LISTEN is its host:port;
+# `"$BIN"/gatewayctl dev-token --org demo-org --role admin` mints login tokens it accepts).
+# shellcheck shell=bash
+
+# shellcheck source=tools/scripts/moto.sh
+source "$(dirname "${BASH_SOURCE[0]}")/moto.sh"
+
+LOCAL_STACK_PIDS=()
+
+# shellcheck disable=SC2317  # called by the caller's trap
+stop_local_stack() {
+  for pid in "${LOCAL_STACK_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${LOCAL_STACK_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_moto
+}
+
+start_local_stack() {
+  local name=$1 out=$2
+
+  echo "building the local tools..."
+  # --locked where CARGO_LOCKED says so (in CI; see the Makefile).
+  cargo build ${CARGO_LOCKED:+"$CARGO_LOCKED"} --quiet --bin local-api --bin gatewayctl --bin connection-emulator
+  # Where cargo put them (CARGO_TARGET_DIR moves the whole target folder).
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug"
+
+  export RUST_LOG=${RUST_LOG:-warn}
+  GATEWAY_TABLE="$name-$(date +%s)"
+  export GATEWAY_TABLE
+  GATEWAY_LISTEN="127.0.0.1:$(free_port)"
+  export GATEWAY_LISTEN
+  # Login tokens: the local API publishes a development key as the "frontend's" JWKS.
+  export GATEWAY_DEV_SIGNER="$ROOT/$out/dev-signer.json"
+  export GATEWAY_JWKS_URL="http://$GATEWAY_LISTEN/.well-known/jwks.json"
+  export GATEWAY_JWT_ISSUER="http://$GATEWAY_LISTEN/dev"
+  export GATEWAY_JWT_AUDIENCE="whatsapp-gateway-$name"
+  export GATEWAY_CONNECTION_TOKEN="$name-$RANDOM$RANDOM"
+
+  # shellcheck disable=SC2119  # start_moto picks a free port when given none
+  MOTO_LOG="$out/moto.log" start_moto
+  "$BIN"/gatewayctl create-table >/dev/null
+  # The demo data: organization demo-org, session 'demo', three groups, and the demo API key.
+  # shellcheck disable=SC2034  # read by the scripts that source this one
+  LOCAL_STACK_API_KEY=$("$BIN"/gatewayctl dev seed)
+
+  # WhatsApp as the stored data has it: session 'demo' connected, its groups there, its account
+  # an admin of each (so updateGroup may change announce/locked).
+  EMULATOR_LISTEN=127.0.0.1:0 EMULATOR_SESSIONS="demo=6281234567890@s.whatsapp.net" \
+    "$BIN"/connection-emulator >"$out/emulator.out" 2>"$out/emulator.log" &
+  LOCAL_STACK_PIDS+=($!)
+  for _ in $(seq 1 100); do
+    grep -q '^connection-emulator listening on ' "$out/emulator.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  GATEWAY_CONNECTION_URL=$(sed -n 's/^connection-emulator listening on //p' "$out/emulator.out")
+  if [ -z "$GATEWAY_CONNECTION_URL" ]; then
+    echo "the connection emulator did not start; see $out/emulator.log" >&2
+    return 1
+  fi
+  export GATEWAY_CONNECTION_URL
+  "$VENV_PY" - "$GATEWAY_CONNECTION_URL" <<'PY'
+import json, sys, urllib.request
+url = sys.argv[1]
+groups = [
+    ("120363021234567890@g.us", "Project Team", "Coordination for Q3 launch"),
+    ("120363021234567891@g.us", "Support Rota", ""),
+    ("6281234567890-1700000000@g.us", "Family (legacy JID)", "Created before 2021"),
+]
+for jid, subject, description in groups:
+    body = json.dumps({"subject": subject, "description": description, "admin": True}).encode()
+    request = urllib.request.Request(f"{url}/_emulator/sessions/demo/groups/{jid}", body,
+                                     method="PUT", headers={"content-type": "application/json"})
+    urllib.request.urlopen(request, timeout=5).read()
+PY
+
+  "$BIN"/local-api 2>"$out/local-api.log" &
+  LOCAL_STACK_PIDS+=($!)
+  wait_for "$GATEWAY_LISTEN"
+  echo "local API on http://$GATEWAY_LISTEN (moto $AWS_ENDPOINT_URL_DYNAMODB, emulator $GATEWAY_CONNECTION_URL)"
+}
