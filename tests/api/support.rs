@@ -131,8 +131,17 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with_connection(None).await
 }
 
+/// Like [`spawn_app`], with per-session budgets of live operations.
+pub async fn spawn_app_paced(pacing: Pacing) -> TestApp {
+    spawn(None, pacing).await
+}
+
 /// Like [`spawn_app`], with the connection service at `url` instead of the emulator.
 pub async fn spawn_app_with_connection(url: Option<&str>) -> TestApp {
+    spawn(url, Pacing::OFF).await
+}
+
+async fn spawn(url: Option<&str>, pacing: Pacing) -> TestApp {
     let store = fresh_table().await;
     let requests = Arc::new(RequestLog::default());
     let counted = counted_client(requests.clone());
@@ -148,7 +157,7 @@ pub async fn spawn_app_with_connection(url: Option<&str>) -> TestApp {
         clock.clone(),
     );
     let services = Services::new(Store::new(counted, store.table()), login, clock.clone());
-    serve(listener, services, store, requests, clock, url).await
+    serve(listener, services, store, requests, clock, url, pacing).await
 }
 
 /// An app whose services the test built itself (login tokens refused: API keys only).
@@ -159,7 +168,16 @@ pub async fn spawn_with(
     clock: Arc<ManualClock>,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    serve(listener, services, store, requests, clock, None).await
+    serve(
+        listener,
+        services,
+        store,
+        requests,
+        clock,
+        None,
+        Pacing::OFF,
+    )
+    .await
 }
 
 async fn serve(
@@ -169,13 +187,14 @@ async fn serve(
     requests: Arc<RequestLog>,
     clock: Arc<ManualClock>,
     connection_url: Option<&str>,
+    pacing: Pacing,
 ) -> TestApp {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let signer = DevSigner::generate().unwrap();
     // The connection service publishes its events to a queue of this test's own, which the
     // test drains through the ingest function as Lambda's event source mapping would.
     let sqs = local_api::event_source::sqs_client(&sdk_config());
-    let (queue_url, dead_letter_url) = local_api::event_source::create_event_queues(
+    let (queue_url, dead_letter_url) = gatewayctl::queues::create_event_queues(
         &sqs,
         &format!("events-{}", api_key::random_base62(12)),
     )
@@ -203,7 +222,7 @@ async fn serve(
         live: LiveServices {
             services,
             connection,
-            pacing: Pacing::OFF,
+            pacing,
         },
         dev_jwks: Some(signer.jwks_json()),
         cors: local_api::Cors::parse("http://app.example.test"),
@@ -371,6 +390,76 @@ impl TestApp {
     /// failing message comes back until SQS moves it to the dead-letter queue).
     pub async fn drain_events(&self) -> Vec<Batch> {
         self.events.drain(&self.ingest).await.unwrap()
+    }
+
+    /// Puts events on the queue as the connection service would (10 a request, in order).
+    pub async fn send_events(&self, events: &[Value]) {
+        for chunk in events.chunks(10) {
+            let entries = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, event)| {
+                    aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .message_body(event.to_string())
+                        .build()
+                        .unwrap()
+                })
+                .collect();
+            let sent = self
+                .events
+                .sqs
+                .send_message_batch()
+                .queue_url(&self.events.queue_url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .unwrap();
+            assert!(sent.failed.is_empty(), "{:?}", sent.failed);
+        }
+    }
+
+    /// Empties the queue without applying anything (a test then sends the events it wants).
+    pub async fn forget_queued_events(&self) {
+        self.events
+            .sqs
+            .purge_queue()
+            .queue_url(&self.events.queue_url)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Every event the connection service published so far, in order, as JSON.
+    pub fn published(&self) -> Vec<Value> {
+        self.emulator
+            .emulator
+            .events()
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap())
+            .collect()
+    }
+
+    /// The stored members of a group, every page.
+    pub async fn stored_members(&self, session: &str, jid: &str) -> Vec<gateway_domain::Member> {
+        let (session, jid) = (
+            SessionId::parse(session).unwrap(),
+            GroupJid::parse(jid).unwrap(),
+        );
+        let mut members = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .list_members(&session, &jid, after.as_ref(), 100)
+                .await
+                .unwrap();
+            members.extend(page.members);
+            match page.next_after {
+                Some(next) => after = Some(next),
+                None => return members,
+            }
+        }
     }
 
     /// Messages in the dead-letter queue.

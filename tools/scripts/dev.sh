@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make dev`: the whole API on 127.0.0.1:3000 with everything it needs: moto's DynamoDB server,
-# the table, demo data and the local API. Ctrl-C stops everything it started.
+# `make dev`: the whole API on 127.0.0.1:3000 with everything it needs: moto's server (DynamoDB
+# and SQS), the table, the events queue, demo data, the connection-service emulator publishing
+# its events, and the local API applying them. Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV_PY="$PWD/.venv/bin/python"
@@ -39,6 +40,9 @@ trap 'exit 130' INT TERM
 mkdir -p .dev
 MOTO_LOG=.dev/moto.log start_moto
 "$BIN"/gatewayctl create-table >/dev/null
+# The events queue: the emulator publishes to it, the local API's ingest reads it.
+GATEWAY_EVENTS_QUEUE_URL=$("$BIN"/gatewayctl dev create-queue --name "$GATEWAY_TABLE-events" | sed -n 1p)
+export GATEWAY_EVENTS_QUEUE_URL
 KEY=$("$BIN"/gatewayctl dev seed)
 TOKEN=$("$BIN"/gatewayctl dev-token --org demo-org --role admin --ttl 86400)
 
@@ -53,7 +57,13 @@ for group in "120363021234567890@g.us|Project Team|Coordination for Q3 launch" \
   "$VENV_PY" - "$GATEWAY_CONNECTION_URL" "$jid" "$subject" "$description" <<'PY'
 import json, sys, urllib.request
 url, jid, subject, description = sys.argv[1:]
-body = json.dumps({"subject": subject, "description": description}).encode()
+# The demo members (tools/gatewayctl/src/demo.rs), as WhatsApp has them.
+members = [
+    {"jid": "6281234567890@s.whatsapp.net", "role": "superadmin"},
+    {"jid": "6289876543210@s.whatsapp.net", "lid": "77001122334455@lid", "role": "member"},
+    {"jid": "6281111111111@s.whatsapp.net", "role": "admin"},
+]
+body = json.dumps({"subject": subject, "description": description, "participants": members}).encode()
 request = urllib.request.Request(f"{url}/_emulator/sessions/demo/groups/{jid}", body, method="PUT",
                                  headers={"content-type": "application/json"})
 urllib.request.urlopen(request).read()
@@ -64,14 +74,47 @@ done
 PIDS+=($!)
 wait_for "$GATEWAY_LISTEN"
 
+# Stored data follows WhatsApp by itself: a group made on WhatsApp (the emulator's control API,
+# as from a phone) shows up in listGroups, through the events queue, with no call to the API.
+MADE_JID="120363000000000042@g.us"
+"$VENV_PY" - "$GATEWAY_CONNECTION_URL" "$MADE_JID" <<'PY'
+import json, sys, urllib.request
+url, jid = sys.argv[1:]
+body = json.dumps({"subject": "Made on WhatsApp",
+                   "participants": [{"jid": "6289876543210@s.whatsapp.net", "role": "member"}]}).encode()
+urllib.request.urlopen(urllib.request.Request(f"{url}/_emulator/sessions/demo/groups/{jid}", body,
+                       method="PUT", headers={"content-type": "application/json"})).read()
+PY
+SEEN=$("$VENV_PY" - "http://$GATEWAY_LISTEN" "$KEY" "$MADE_JID" <<'PY'
+import json, sys, time, urllib.request
+base, key, jid = sys.argv[1:]
+request = urllib.request.Request(f"{base}/api/v1/sessions/demo/groups",
+                                 headers={"authorization": f"Bearer {key}"})
+for _ in range(100):  # a demo, not a test: wait for the ingest, at most 10 s
+    groups = json.load(urllib.request.urlopen(request))["data"]
+    made = [g for g in groups if g["groupJid"] == jid]
+    if made:
+        print(f"{made[0]['subject']} ({jid}, id {made[0]['id']}, {made[0]['participantCount']} members)")
+        break
+    time.sleep(0.1)
+else:
+    print("not yet: see .dev/emulator.log and the local API's log")
+PY
+)
+
 cat <<MSG
 
-The group API is running on http://$GATEWAY_LISTEN (DynamoDB: moto at $AWS_ENDPOINT_URL_DYNAMODB,
-table $GATEWAY_TABLE). Demo organization 'demo-org', session 'demo', API key with read,send:
+The group API is running on http://$GATEWAY_LISTEN (DynamoDB and SQS: moto at
+$AWS_ENDPOINT_URL_DYNAMODB, table $GATEWAY_TABLE, events queue $GATEWAY_EVENTS_QUEUE_URL).
+A group made on WhatsApp showed up in listGroups by itself, through the events queue:
+  $SEEN
+Demo organization 'demo-org', session 'demo', API key with read,send:
 
   curl -s -H "Authorization: Bearer $KEY" http://$GATEWAY_LISTEN/api/v1/sessions/demo/groups
 
   curl -s -H "Authorization: Bearer $KEY" http://$GATEWAY_LISTEN/api/v1/sessions/demo/groups/120363021234567890%40g.us
+
+  curl -s -H "Authorization: Bearer $KEY" http://$GATEWAY_LISTEN/api/v1/sessions/demo/groups/120363021234567890%40g.us/members
 
 A login token of an admin of demo-org, as the web frontend would send (valid 24 h; make another
 with: $BIN/gatewayctl dev-token --org demo-org --role member):

@@ -11,6 +11,9 @@ import uuid
 
 from whatsapp_gateway_client.api.groups import create_group, get_group, list_groups, update_group
 from whatsapp_gateway_client.models import (
+    AddResult,
+    AddStatus,
+    CreatedGroup,
     CreateGroupRequest,
     ForbiddenBody,
     Group,
@@ -34,6 +37,21 @@ def assert_group(group, raw) -> None:
     assert group.to_dict() == raw, "the API's group and the generated model differ"
     assert re.fullmatch(r"[0-9]{1,24}(-[0-9]{1,24})?@g\.us", group.group_jid)
     assert group.id >= 1
+
+
+def assert_created_group(created, raw, participants) -> None:
+    """createGroup's answer: the group's fields, and one result per participant, in order."""
+    assert isinstance(created, CreatedGroup), f"not a CreatedGroup: {raw!r}"
+    assert created.to_dict() == raw, "the API's created group and the generated model differ"
+    group = {k: v for k, v in raw.items() if k != "results"}
+    assert_group(Group.from_dict(group), group)
+    assert [r.jid for r in created.results] == [
+        p.removesuffix("@c.us") + "@s.whatsapp.net" if p.endswith("@c.us") else p for p in participants
+    ]
+    for result in created.results:
+        assert isinstance(result, AddResult)
+        assert isinstance(result.status, AddStatus)
+        assert (result.status == AddStatus.FAILED) == isinstance(result.reason, str)
 
 
 def assert_error(parsed, model, response, code: str) -> dict:
@@ -101,13 +119,15 @@ def test_create_then_update_group(api):
     first = create_group.sync_detailed(SESSION, client=api, body=request, idempotency_key=key)
     assert first.status_code == 201, first.content
     created = first.parsed
-    assert_group(created, body_of(first))
+    assert_created_group(created, body_of(first), request.participants)
     assert created.subject == "Client Kit (Python)"
+    assert created.left_at is None
     assert re.fullmatch(r"/api/v1/sessions/demo/groups/[0-9-]+(@|%40)g\.us", first.headers["Location"])
 
     replay = create_group.sync_detailed(SESSION, client=api, body=request, idempotency_key=key)
     assert replay.status_code == 201
     assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert_created_group(replay.parsed, body_of(replay), request.participants)
     assert replay.parsed.group_jid == created.group_jid
 
     update = UpdateGroupRequest(subject="Client Kit (Python, renamed)", announce=True)

@@ -7,7 +7,17 @@ export type { components, operations, paths };
 export type Group = components["schemas"]["Group"];
 export type GroupList = components["schemas"]["GroupList"];
 export type CreateGroupRequest = components["schemas"]["CreateGroupRequest"];
+/** createGroup's answer: the group's fields and, in `results`, one AddResult per participant. */
+export type CreatedGroup = components["schemas"]["CreatedGroup"];
 export type UpdateGroupRequest = components["schemas"]["UpdateGroupRequest"];
+export type GroupSync = components["schemas"]["GroupSync"];
+export type SyncStarted = components["schemas"]["SyncStarted"];
+export type Member = components["schemas"]["Member"];
+export type MemberList = components["schemas"]["MemberList"];
+export type AddGroupMembersRequest = components["schemas"]["AddGroupMembersRequest"];
+export type AddResult = components["schemas"]["AddResult"];
+export type AddResults = components["schemas"]["AddResults"];
+export type GroupInvite = components["schemas"]["GroupInvite"];
 /** The envelope of every error the API's functions answer: `{"error": {code, message, details}}`. */
 export type ApiError = components["schemas"]["Error"];
 export type ErrorCode = components["schemas"]["ErrorCode"];

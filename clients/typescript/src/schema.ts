@@ -23,13 +23,23 @@ export interface paths {
          *     needs a live WhatsApp connection. Follow `nextCursor` until it is `""`. A page may hold
          *     fewer than `limit` groups while more follow. Paging while groups are added never repeats
          *     or skips a group that existed for the whole walk.
+         *
+         *     Groups the session's account left (`leftAt` set) are left out unless `includeLeft=true`.
          */
         get: operations["listGroups"];
         put?: never;
         /**
          * Create a WhatsApp group
-         * @description Creates a group on WhatsApp with the session's account as owner, then stores it: it is in
-         *     `listGroups` at once. Capability `send`; the session must be connected (else 501).
+         * @description Creates a group on WhatsApp with the session's account as owner, then stores it, with
+         *     its members: it is in `listGroups` at once. Capability `send`; the session must be
+         *     connected (else 501). The answer is the group and, in `results`, what WhatsApp did for
+         *     each requested participant, in request order (see `AddResult`; a participant is never
+         *     reported `added` unless WhatsApp added them).
+         *
+         *     **Pacing**: a session creates at most 20 groups per hour by default (fixed windows; a
+         *     deployment may set another budget). Over it, 429 `rate_limited` with `details.scope:
+         *     "session"` and `Retry-After`, after the session's 404 and before any call to WhatsApp.
+         *     Every create let through counts, whatever WhatsApp then answers.
          *
          *     **Not idempotent** by itself: two calls make two groups. Send an `Idempotency-Key` to make
          *     retries safe. Keys are scoped to the caller's organization and kept for 24 hours. A
@@ -43,11 +53,59 @@ export interface paths {
          *     answered so (replay, 409 or 422) before the body is validated.
          *
          *     After a 504 `upstream_timeout` the outcome is unknown: the group may have been made.
+         *     That covers every failure after the request may have reached the connection service (no
+         *     answer in time, a broken connection, a 2xx that could not be read, a proxy's 504).
          *     Retry with the same `Idempotency-Key`, or look for the group in `listGroups` before
          *     creating it again. A 503 whose `details` has `groupJid` means the group was made on
          *     WhatsApp but could not be stored yet; do not create it again.
          */
         post: operations["createGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session}/groups/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+            };
+            cookie?: never;
+        };
+        /**
+         * How the session's last resync went
+         * @description The session's last sync (`syncGroups`), from stored data. Capability `read`; never needs
+         *     a live WhatsApp connection. `state` is `running` until the connection service reports
+         *     the sync complete, then `idle` with `completedAt` and `groupCount` (the groups the
+         *     account was in). A sync still running 15 minutes after it was requested counts as
+         *     failed: `idle`, with `completedAt` and `groupCount` `null`. Before the first sync,
+         *     `state` is `idle` and every other member is `null`.
+         */
+        get: operations["getGroupSync"];
+        put?: never;
+        /**
+         * Resync a session's stored groups with WhatsApp
+         * @description Asks the connection service to report again every group the session's account is in,
+         *     with its members, and stores what it reports; groups stored for the session that the
+         *     account is no longer in get `leftAt`. Capability `send`; the session must be connected
+         *     (else 501). No request body (one that is sent is not read).
+         *
+         *     Answers 202 at once with the sync, `state: "running"`; the work goes on in the
+         *     background: follow it with `getGroupSync` (the `Location`). One sync per session at a
+         *     time, as WhatsApp rate-limits group metadata queries: a sync requested while one runs
+         *     answers 202 with the running one (the same `syncId`) and starts nothing. A sync still
+         *     running 15 minutes after it was requested counts as failed, and the next request starts
+         *     a new one. When the sync cannot be started (an error status), nothing runs: retrying is
+         *     safe.
+         */
+        post: operations["syncGroups"];
         delete?: never;
         options?: never;
         head?: never;
@@ -74,7 +132,8 @@ export interface paths {
         };
         /**
          * Get a stored group
-         * @description One stored group. Capability `read`; never needs a live WhatsApp connection.
+         * @description One stored group, also one the session's account left (`leftAt` set). Capability `read`;
+         *     never needs a live WhatsApp connection.
          */
         get: operations["getGroup"];
         put?: never;
@@ -99,6 +158,279 @@ export interface paths {
          *     field to the value it has is allowed and harmless, so repeating an update is safe.
          */
         patch: operations["updateGroup"];
+        trace?: never;
+    };
+    "/api/v1/sessions/{session}/groups/{gid}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a group's stored members
+         * @description A page of the group's stored members. Capability `read`; never needs a live WhatsApp
+         *     connection. Members are ordered by their key: the JID the gateway first stored the
+         *     member under (its `jid`, unless WhatsApp first addressed them by another form); a
+         *     member's key never changes, so neither does its place. Follow `nextCursor` until it is
+         *     `""`; a cursor works only for the member list of the group and session it came from. A
+         *     page may hold fewer than `limit` members while more follow. Paging while members are
+         *     added never repeats or skips a member that was in the group for the whole walk.
+         *
+         *     The group must be stored (else 404). The members are WhatsApp's as last reported (see
+         *     "Stored data follows WhatsApp"), for a group the session's account left too. A group
+         *     stored before its members were known (e.g. imported) lists none until WhatsApp reports
+         *     them (`syncGroups`).
+         */
+        get: operations["listGroupMembers"];
+        put?: never;
+        /**
+         * Add people to a group
+         * @description Adds the listed people to the group on WhatsApp and answers 200 with one result per
+         *     requested participant, in request order, whatever WhatsApp decided for each (see
+         *     `AddResult`): a participant is never reported `added` unless WhatsApp added them.
+         *     `added` counts the results with status `added`, `notAdded` all the others. Those added
+         *     are stored at once (`listGroupMembers`, `participantCount`; should storing fail, the
+         *     answer stands and WhatsApp's own report of the change stores them shortly after).
+         *     Capability `send`; the group must be stored (else 404) and the session connected (else
+         *     501); on a group the session's account left, 403 `not_a_participant` without calling
+         *     WhatsApp.
+         *
+         *     WhatsApp's rules apply: adding needs the session's account to be a group admin, unless
+         *     the group lets every member add (403 `not_group_admin`). A person whose privacy settings
+         *     allow only an invitation is `invite_required`, with the invitation WhatsApp issued
+         *     (`invite`) when it did; with `onPrivacyBlock: "invite"` WhatsApp sends them that
+         *     invitation (`invite_sent`).
+         *
+         *     **Pacing**: a session adds at most 60 people per minute by default (fixed windows; a
+         *     deployment may set another budget). Every listed participant counts, whatever WhatsApp
+         *     then answers; a request is let through while the window's count is below the budget,
+         *     so one large request is never refused for good. Over it, 429 `rate_limited` with
+         *     `details.scope: "session"` and `Retry-After`, without calling WhatsApp.
+         *
+         *     **Not idempotent** by itself. An `Idempotency-Key` makes retries safe, exactly as for
+         *     `createGroup`: kept 24 hours in the caller's organization; a retry with the same key,
+         *     the same path and the same body (byte for byte) answers what the first call answered,
+         *     with `Idempotent-Replayed: true`, for a success and for a refusal of the request itself
+         *     (a 4xx other than 429); after a 429 or a 5xx the retry runs again, and the connection
+         *     service, which acts at most once per key and request, answers it what it did the first
+         *     time. The same key with another path or body is a 422 `idempotency_mismatch`; while the
+         *     first call is still running, a retry gets 409 `request_in_progress` with `Retry-After`.
+         *     The key is looked at right after the body's size, as for `createGroup`.
+         *
+         *     After a 504 `upstream_timeout` the outcome is unknown (as for `createGroup`): some or
+         *     all may have been added. Retry with the same `Idempotency-Key` to get what the first
+         *     call did, or read `listGroupMembers`.
+         */
+        post: operations["addGroupMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session}/groups/{gid}/members/{jid}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+                /**
+                 * @description The person, as a user JID in any of its forms (`<digits>@s.whatsapp.net`,
+                 *     `<digits>@c.us`, `<digits>@lid`), percent-encoded (`6289876543210%40s.whatsapp.net`)
+                 *     or with a raw `@`. It names the stored member whose `jid`, `lid` or `phoneJid` it is,
+                 *     and WhatsApp is asked with that member's `jid`; a JID that names no stored member goes
+                 *     to WhatsApp as it is (`@c.us` read as `@s.whatsapp.net`). Malformed: 400 (field `jid`).
+                 * @example 6289876543210@s.whatsapp.net
+                 */
+                jid: components["parameters"]["MemberJid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a member a group admin
+         * @description Makes the member a group admin on WhatsApp, then stores the new role (as for
+         *     `removeGroupMember`). Capability `send`; the group must be stored (else 404) and the session
+         *     connected (else 501); on a group the session's account left, 403 `not_a_participant` without
+         *     calling WhatsApp. No request body (one that is sent is not read).
+         *
+         *     WhatsApp decides, not the stored role (it may lag behind a change made on a phone):
+         *     promoting needs the session's account to be a group admin (403 `not_group_admin`);
+         *     promoting an admin changes nothing and answers 204, so a repeat is safe; a JID that
+         *     WhatsApp says is not a participant is a 404.
+         */
+        post: operations["promoteGroupMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session}/groups/{gid}/members/{jid}/demote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+                /**
+                 * @description The person, as a user JID in any of its forms (`<digits>@s.whatsapp.net`,
+                 *     `<digits>@c.us`, `<digits>@lid`), percent-encoded (`6289876543210%40s.whatsapp.net`)
+                 *     or with a raw `@`. It names the stored member whose `jid`, `lid` or `phoneJid` it is,
+                 *     and WhatsApp is asked with that member's `jid`; a JID that names no stored member goes
+                 *     to WhatsApp as it is (`@c.us` read as `@s.whatsapp.net`). Malformed: 400 (field `jid`).
+                 * @example 6289876543210@s.whatsapp.net
+                 */
+                jid: components["parameters"]["MemberJid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a group admin a plain member
+         * @description Takes the member's admin rights away on WhatsApp, then stores the new role (as for
+         *     `removeGroupMember`). Capability `send`; the group must be stored (else 404) and the session
+         *     connected (else 501); on a group the session's account left, 403 `not_a_participant` without
+         *     calling WhatsApp. No request body (one that is sent is not read).
+         *
+         *     WhatsApp decides, not the stored role (it may lag behind a change made on a phone):
+         *     demoting needs the session's account to be a group admin (403 `not_group_admin`);
+         *     nobody demotes the group's superadmin, its creator (403 `not_allowed`); demoting a plain
+         *     member changes nothing and answers 204, so a repeat is safe; a JID that WhatsApp says is
+         *     not a participant is a 404.
+         */
+        post: operations["demoteGroupMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session}/groups/{gid}/members/{jid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+                /**
+                 * @description The person, as a user JID in any of its forms (`<digits>@s.whatsapp.net`,
+                 *     `<digits>@c.us`, `<digits>@lid`), percent-encoded (`6289876543210%40s.whatsapp.net`)
+                 *     or with a raw `@`. It names the stored member whose `jid`, `lid` or `phoneJid` it is,
+                 *     and WhatsApp is asked with that member's `jid`; a JID that names no stored member goes
+                 *     to WhatsApp as it is (`@c.us` read as `@s.whatsapp.net`). Malformed: 400 (field `jid`).
+                 * @example 6289876543210@s.whatsapp.net
+                 */
+                jid: components["parameters"]["MemberJid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member from a group
+         * @description Removes the person from the group on WhatsApp, then stores the change: they leave
+         *     `listGroupMembers` and `participantCount` at once (should storing fail, the answer stands
+         *     and WhatsApp's own report of the change stores it shortly after). Capability `send`; the
+         *     group must be stored (else 404) and the session connected (else 501); on a group the
+         *     session's account left, 403 `not_a_participant` without calling WhatsApp. No request body
+         *     (one that is sent is not read).
+         *
+         *     WhatsApp is always asked, whatever the stored members say (they may lag behind a change made
+         *     on a phone): 204 when WhatsApp removed the person, and also when WhatsApp says they are not
+         *     a participant, so a repeat is safe. WhatsApp's rules apply: removing needs the session's
+         *     account to be a group admin (403 `not_group_admin`); nobody removes the group's superadmin,
+         *     its creator (403 `not_allowed`).
+         */
+        delete: operations["removeGroupMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session}/groups/{gid}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a group's invite link
+         * @description The group's current invite link, from WhatsApp (never stored): anyone with it may join.
+         *     Capability `send`; the group must be stored (else 404) and the session connected (else
+         *     501); on a group the session's account left, 403 `not_a_participant` without calling
+         *     WhatsApp. WhatsApp shows the link to group admins only (403 `not_group_admin`).
+         */
+        get: operations["getGroupInvite"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a group's invite link and make a new one
+         * @description Revokes the group's invite link on WhatsApp and answers the new one: the old link no
+         *     longer lets anyone join. Capability `send`; the group must be stored (else 404) and the
+         *     session connected (else 501); on a group the session's account left, 403
+         *     `not_a_participant` without calling WhatsApp. Only group admins may reset the link (403
+         *     `not_group_admin`).
+         *
+         *     Every call makes a new link. After a 504 `upstream_timeout` the link may or may not
+         *     have been reset: `getGroupInvite` shows the current one.
+         */
+        delete: operations["resetGroupInvite"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -157,7 +489,8 @@ export interface components {
          *       "isLocked": false,
          *       "createdAtWa": 1700000000000,
          *       "firstSeenAt": 1719662400000,
-         *       "updatedAt": 1719662400000
+         *       "updatedAt": 1719662400000,
+         *       "leftAt": null
          *     }
          */
         Group: {
@@ -172,7 +505,10 @@ export interface components {
             description: components["schemas"]["Description"];
             /** @description The group's owner; `null` when WhatsApp names none (e.g. the creator left). */
             ownerJid: components["schemas"]["UserJid"] | null;
-            /** @description Members, the owner included (WhatsApp allows at most 1024). */
+            /**
+             * @description Members, the owner included (WhatsApp allows at most 1024). Once the group's members
+             *     are known, the number of its stored members (`listGroupMembers`).
+             */
             participantCount: number;
             /** @description Only admins may post. */
             isAnnounce: boolean;
@@ -193,11 +529,300 @@ export interface components {
              * @description The last stored change (ms since the epoch).
              */
             updatedAt: number;
+            /**
+             * Format: int64
+             * @description When the session's account left the group or was removed from it (ms since the
+             *     epoch); `null` while the account is in the group. Always present in answers since
+             *     1.1.0. A group the account left stays stored: `listGroups` leaves it out unless
+             *     `includeLeft=true`. Cleared when the account is back in the group. A resync that no
+             *     longer finds the group sets it to the time that sync started.
+             */
+            leftAt?: number | null;
         };
         GroupList: {
             data: components["schemas"]["Group"][];
             /** @description Pass as `cursor` for the next page; `""` on the last page. */
             nextCursor: string;
+        };
+        /**
+         * @description createGroup's answer: the new group (every member of `Group`, as stored) and, in
+         *     `results`, what WhatsApp did for each requested participant.
+         * @example {
+         *       "id": 513,
+         *       "groupJid": "120363021234567899@g.us",
+         *       "subject": "Launch Crew",
+         *       "description": "",
+         *       "ownerJid": "6281234567890@s.whatsapp.net",
+         *       "participantCount": 2,
+         *       "isAnnounce": false,
+         *       "isLocked": false,
+         *       "createdAtWa": 1719662400000,
+         *       "firstSeenAt": 1719662400000,
+         *       "updatedAt": 1719662400000,
+         *       "leftAt": null,
+         *       "results": [
+         *         {
+         *           "jid": "6289876543210@s.whatsapp.net",
+         *           "status": "added"
+         *         },
+         *         {
+         *           "jid": "6281122334455@lid",
+         *           "status": "invite_required",
+         *           "invite": {
+         *             "code": "Hk3bXq9TzL0pWm7Rv2Nc5d",
+         *             "expiresAt": 1720267200000
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        CreatedGroup: {
+            /**
+             * Format: int64
+             * @description As in `Group`.
+             */
+            id: number;
+            groupJid: components["schemas"]["GroupJid"];
+            subject: components["schemas"]["Subject"];
+            description: components["schemas"]["Description"];
+            /** @description As in `Group`. */
+            ownerJid: components["schemas"]["UserJid"] | null;
+            /** @description As in `Group`. */
+            participantCount: number;
+            /** @description As in `Group`. */
+            isAnnounce: boolean;
+            /** @description As in `Group`. */
+            isLocked: boolean;
+            /**
+             * Format: int64
+             * @description As in `Group`.
+             */
+            createdAtWa: number;
+            /**
+             * Format: int64
+             * @description As in `Group`.
+             */
+            firstSeenAt: number;
+            /**
+             * Format: int64
+             * @description As in `Group`.
+             */
+            updatedAt: number;
+            /**
+             * Format: int64
+             * @description As in `Group` (`null` for a new group).
+             */
+            leftAt: number | null;
+            /**
+             * @description One result per requested participant, in request order (see `AddResult`). createGroup
+             *     sends no invitations: a status is never `invite_sent`.
+             */
+            results: components["schemas"]["AddResult"][];
+        };
+        /**
+         * @description `superadmin`: the group's creator (nobody removes or demotes them); `admin`: a group
+         *     admin; `member`: neither.
+         * @enum {string}
+         */
+        MemberRole: "member" | "admin" | "superadmin";
+        /**
+         * @description A stored member of a group. WhatsApp addresses a person by phone number
+         *     (`@s.whatsapp.net`) or by LID (`@lid`); where it gave both, both are kept.
+         * @example {
+         *       "jid": "6289876543210@s.whatsapp.net",
+         *       "lid": "77001122334455@lid",
+         *       "phoneJid": "6289876543210@s.whatsapp.net",
+         *       "role": "member",
+         *       "firstSeenAt": 1719662400000,
+         *       "updatedAt": 1719662400000
+         *     }
+         */
+        Member: {
+            /** @description The form WhatsApp uses for this member in this group. */
+            jid: components["schemas"]["UserJid"];
+            /** @description The member's LID; `null` when unknown. */
+            lid: string | null;
+            /** @description The member's phone-number JID; `null` when unknown. */
+            phoneJid: string | null;
+            role: components["schemas"]["MemberRole"];
+            /**
+             * Format: int64
+             * @description When the gateway first stored the member (ms since the epoch).
+             */
+            firstSeenAt: number;
+            /**
+             * Format: int64
+             * @description The last stored change of the member (ms since the epoch).
+             */
+            updatedAt: number;
+        };
+        MemberList: {
+            data: components["schemas"]["Member"][];
+            /** @description Pass as `cursor` for the next page; `""` on the last page. */
+            nextCursor: string;
+        };
+        /**
+         * @description A field that is present must have a value of its type: `null` is refused, as are
+         *     unknown fields.
+         */
+        AddGroupMembersRequest: {
+            /**
+             * @description 1–1023 distinct user JIDs (distinct once `@c.us` is read as `@s.whatsapp.net`), the
+             *     people to add.
+             */
+            participants: components["schemas"]["UserJidInput"][];
+            onPrivacyBlock?: components["schemas"]["OnPrivacyBlock"];
+        };
+        /**
+         * @description What to do for a person whose privacy settings let them be invited only: `report`
+         *     (the default) answers `invite_required` with the invitation WhatsApp issued, for you to
+         *     pass on; `invite` has WhatsApp send it to them (`invite_sent`).
+         * @default report
+         * @enum {string}
+         */
+        OnPrivacyBlock: "report" | "invite";
+        /**
+         * @description What WhatsApp did for one participant:
+         *     - `added`: added to the group.
+         *     - `already_member`: in the group already.
+         *     - `invite_required`: their privacy settings allow only an invitation; `invite` holds
+         *       the one WhatsApp issued, when it did.
+         *     - `invite_sent`: as `invite_required`, and the invitation was sent to them
+         *       (`onPrivacyBlock: "invite"`).
+         *     - `not_on_whatsapp`: the number has no WhatsApp account.
+         *     - `recently_left`: they left the group recently and cannot be added back yet.
+         *     - `group_full`: the group holds the most members WhatsApp allows (1024).
+         *     - `failed`: WhatsApp failed for this person, or gave no answer for them; `reason` says
+         *       why.
+         * @enum {string}
+         */
+        AddStatus: "added" | "already_member" | "invite_required" | "invite_sent" | "not_on_whatsapp" | "recently_left" | "group_full" | "failed";
+        /**
+         * @description An invitation WhatsApp issued to one person: they join the group with `code` until
+         *     `expiresAt`.
+         */
+        Invitation: {
+            code: string;
+            /**
+             * Format: int64
+             * @description When the invitation stops working (ms since the epoch).
+             */
+            expiresAt: number;
+        };
+        /**
+         * @description What WhatsApp did for one requested participant. `invite` only with `invite_required`
+         *     or `invite_sent`, when WhatsApp issued an invitation; `reason` with `failed`, and only
+         *     then.
+         * @example {
+         *       "jid": "6289876543210@s.whatsapp.net",
+         *       "status": "added"
+         *     }
+         * @example {
+         *       "jid": "6281122334455@lid",
+         *       "status": "invite_required",
+         *       "invite": {
+         *         "code": "Hk3bXq9TzL0pWm7Rv2Nc5d",
+         *         "expiresAt": 1720267200000
+         *       }
+         *     }
+         * @example {
+         *       "jid": "6280000000001@s.whatsapp.net",
+         *       "status": "failed",
+         *       "reason": "WhatsApp answered 500"
+         *     }
+         */
+        AddResult: {
+            /** @description The participant as requested (`@c.us` read as `@s.whatsapp.net`). */
+            jid: components["schemas"]["UserJid"];
+            status: components["schemas"]["AddStatus"];
+            invite?: components["schemas"]["Invitation"];
+            /** @description Why WhatsApp failed for this person (`failed` only). For people, not for parsing. */
+            reason?: string;
+        };
+        /**
+         * @description addGroupMembers' answer.
+         * @example {
+         *       "results": [
+         *         {
+         *           "jid": "6289876543210@s.whatsapp.net",
+         *           "status": "added"
+         *         },
+         *         {
+         *           "jid": "6281122334455@lid",
+         *           "status": "invite_required",
+         *           "invite": {
+         *             "code": "Hk3bXq9TzL0pWm7Rv2Nc5d",
+         *             "expiresAt": 1720267200000
+         *           }
+         *         }
+         *       ],
+         *       "added": 1,
+         *       "notAdded": 1
+         *     }
+         */
+        AddResults: {
+            /** @description One result per requested participant, in request order. */
+            results: components["schemas"]["AddResult"][];
+            /** @description How many results have status `added`. */
+            added: number;
+            /** @description How many results have any other status. */
+            notAdded: number;
+        };
+        /**
+         * @description `running` while a sync runs; `idle` otherwise.
+         * @enum {string}
+         */
+        SyncState: "idle" | "running";
+        /**
+         * @description syncGroups' answer: the sync that runs now (started by this request or before it).
+         * @example {
+         *       "syncId": "sync-7kQ2mV9xT4bN1cR8",
+         *       "state": "running",
+         *       "requestedAt": 1719662400000
+         *     }
+         */
+        SyncStarted: {
+            /** @description Names the sync (opaque; today `sync-` and 16 letters and digits). */
+            syncId: string;
+            /** @constant */
+            state: "running";
+            /**
+             * Format: int64
+             * @description When the sync was requested (ms since the epoch).
+             */
+            requestedAt: number;
+        };
+        /** @description A session's last sync; `syncId` and the times are `null` before the first one. */
+        GroupSync: {
+            /** @description Names the sync (opaque), as `syncGroups` answered it. */
+            syncId: string | null;
+            state: components["schemas"]["SyncState"];
+            /**
+             * Format: int64
+             * @description When the sync was requested (ms since the epoch).
+             */
+            requestedAt: number | null;
+            /**
+             * Format: int64
+             * @description When the connection service reported the sync complete (ms since the epoch); `null`
+             *     while it runs, and for a sync that failed (still running 15 minutes after it was
+             *     requested).
+             */
+            completedAt: number | null;
+            /**
+             * @description How many groups the account was in when the sync completed; `null` when
+             *     `completedAt` is.
+             */
+            groupCount: number | null;
+        };
+        /**
+         * @example {
+         *       "invite": "https://chat.whatsapp.com/F5RgjVyPKn0GMNGjMB5yTz"
+         *     }
+         */
+        GroupInvite: {
+            /** @description The group's invite link, `https://chat.whatsapp.com/<code>`. */
+            invite: string;
         };
         CreateGroupRequest: {
             name: components["schemas"]["SubjectInput"];
@@ -299,6 +924,19 @@ export interface components {
                 } | {
                     /** @constant */
                     reason: "not_group_admin";
+                } | {
+                    /**
+                     * @description WhatsApp forbids it for anyone: removing or demoting the group's
+                     *     superadmin, its creator.
+                     * @constant
+                     */
+                    reason: "not_allowed";
+                } | {
+                    /**
+                     * @description The session's account left the group or was removed from it.
+                     * @constant
+                     */
+                    reason: "not_a_participant";
                 });
             };
         };
@@ -339,8 +977,15 @@ export interface components {
                 /** @constant */
                 code?: "rate_limited";
                 details?: components["schemas"]["MaybePartial"] & {
-                    /** @description Seconds to wait, when WhatsApp said (also in `Retry-After`). */
+                    /** @description Seconds to wait, when known (also in `Retry-After`). */
                     retryAfterS?: number;
+                    /**
+                     * @description Present when the session's own pacing budget is spent (createGroup,
+                     *     addGroupMembers): WhatsApp was not called. Absent when WhatsApp
+                     *     refused for rate.
+                     * @constant
+                     */
+                    scope?: "session";
                 };
             };
         };
@@ -552,17 +1197,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "code": "rate_limited",
-                 *         "message": "rate limited by WhatsApp",
-                 *         "details": {
-                 *           "retryAfterS": 30
-                 *         }
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["RateLimitedBody"] | components["schemas"]["GatewayMessage"];
             };
         };
@@ -654,7 +1288,7 @@ export interface components {
          */
         Gid: components["schemas"]["GroupJid"];
         /**
-         * @description The most groups a page holds; given at most once.
+         * @description The most items (groups, members) a page holds; given at most once.
          * @example 2
          */
         Limit: number;
@@ -667,9 +1301,35 @@ export interface components {
          */
         Cursor: string;
         /**
-         * @description Makes a createGroup safe to retry: 1–255 visible ASCII characters (a UUID is a good
-         *     choice), one per intended group. Scoped to the caller's organization; kept 24 hours.
-         *     An invalid key is a 400 (field `Idempotency-Key`).
+         * @description Where the page starts: the `nextCursor` of the previous page, unchanged. Opaque: it
+         *     works only for the member list of the group and session it came from; a cursor of
+         *     another group's or session's member list, of `listGroups`, or anything else that is
+         *     not a cursor of this list is a 400 (field `cursor`). Absent or `""`: the first page.
+         *     Given at most once.
+         * @example bTEKZGVtbwoxMjAzNjMwMjEyMzQ1Njc4OTBAZy51cwo2Mjg5ODc2NTQzMjEwQHMud2hhdHNhcHAubmV0
+         */
+        MemberCursor: string;
+        /**
+         * @description `true` lists the groups the session's account left (`leftAt` set) too; `false` (the
+         *     default) leaves them out. Exactly `true` or `false`, given at most once; anything else
+         *     is a 400 (field `includeLeft`).
+         * @example true
+         */
+        IncludeLeft: boolean;
+        /**
+         * @description The person, as a user JID in any of its forms (`<digits>@s.whatsapp.net`,
+         *     `<digits>@c.us`, `<digits>@lid`), percent-encoded (`6289876543210%40s.whatsapp.net`)
+         *     or with a raw `@`. It names the stored member whose `jid`, `lid` or `phoneJid` it is,
+         *     and WhatsApp is asked with that member's `jid`; a JID that names no stored member goes
+         *     to WhatsApp as it is (`@c.us` read as `@s.whatsapp.net`). Malformed: 400 (field `jid`).
+         * @example 6289876543210@s.whatsapp.net
+         */
+        MemberJid: components["schemas"]["UserJidInput"];
+        /**
+         * @description Makes a createGroup or an addGroupMembers safe to retry: 1–255 visible ASCII characters
+         *     (a UUID is a good choice), one per intended group or add. Scoped to the caller's
+         *     organization (shared by both operations); kept 24 hours. An invalid key is a 400 (field
+         *     `Idempotency-Key`).
          * @example 6f1c1f0e-5b1a-4c1e-9d7e-1a2b3c4d5e6f
          */
         IdempotencyKey: string;
@@ -678,6 +1338,8 @@ export interface components {
     headers: {
         /** @description The new group's path, `/api/v1/sessions/{session}/groups/{gid}`. */
         Location: string;
+        /** @description Where to follow the sync: `/api/v1/sessions/{session}/groups/sync` (`getGroupSync`). */
+        SyncLocation: string;
         /** @description `true` when this answer repeats the one given to an earlier request with the same `Idempotency-Key`. */
         IdempotentReplayed: "true";
         /** @description Seconds to wait before trying again. */
@@ -691,7 +1353,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description The most groups a page holds; given at most once.
+                 * @description The most items (groups, members) a page holds; given at most once.
                  * @example 2
                  */
                 limit?: components["parameters"]["Limit"];
@@ -703,6 +1365,13 @@ export interface operations {
                  * @example ZzEKZGVtbwoxMjAzNjMwMjEyMzQ1Njc4OTBAZy51cw
                  */
                 cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description `true` lists the groups the session's account left (`leftAt` set) too; `false` (the
+                 *     default) leaves them out. Exactly `true` or `false`, given at most once; anything else
+                 *     is a 400 (field `includeLeft`).
+                 * @example true
+                 */
+                includeLeft?: components["parameters"]["IncludeLeft"];
             };
             header?: never;
             path: {
@@ -727,6 +1396,10 @@ export interface operations {
             };
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `read` (`details`:
+             *     `{"reason": "missing_capability", "required": "read"}`).
+             */
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
@@ -740,9 +1413,10 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a createGroup safe to retry: 1–255 visible ASCII characters (a UUID is a good
-                 *     choice), one per intended group. Scoped to the caller's organization; kept 24 hours.
-                 *     An invalid key is a 400 (field `Idempotency-Key`).
+                 * @description Makes a createGroup or an addGroupMembers safe to retry: 1–255 visible ASCII characters
+                 *     (a UUID is a good choice), one per intended group or add. Scoped to the caller's
+                 *     organization (shared by both operations); kept 24 hours. An invalid key is a 400 (field
+                 *     `Idempotency-Key`).
                  * @example 6f1c1f0e-5b1a-4c1e-9d7e-1a2b3c4d5e6f
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -779,21 +1453,127 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Group"];
+                    "application/json": components["schemas"]["CreatedGroup"];
                 };
             };
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `send` (`details`:
+             *     `{"reason": "missing_capability", "required": "send"}`).
+             */
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["RequestInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyMismatch"];
+            /**
+             * @description `rate_limited`, nothing was done: the session's budget of creates is spent
+             *     (`details.scope: "session"`, and `Retry-After`: the seconds until the budget's window
+             *     ends; WhatsApp was not called), or WhatsApp refused for rate (no `scope`; `Retry-After`
+             *     and `details.retryAfterS` when WhatsApp says). Retry later with the same
+             *     `Idempotency-Key`. Or API Gateway's own throttling, `{"message":"Too Many Requests"}`
+             *     without `Retry-After`.
+             */
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             501: components["responses"]["NotConnected"];
             502: components["responses"]["UpstreamUnavailable"];
             503: components["responses"]["Unavailable"];
+            /**
+             * @description `upstream_timeout`: the outcome is unknown, the group may have been made. The connection
+             *     service did not answer in time, or the call failed after the request may have reached it
+             *     (a broken connection, a 2xx that could not be read, a proxy's 504). Retry with the same
+             *     `Idempotency-Key`, or look for the group in `listGroups` before creating it again.
+             */
+            504: components["responses"]["UpstreamTimeout"];
+        };
+    };
+    getGroupSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session's last sync. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupSync"];
+                };
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `read` (`details`:
+             *     `{"reason": "missing_capability", "required": "read"}`).
+             */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["GatewayThrottled"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    syncGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sync was started, or one was running already (the same `syncId`). */
+            202: {
+                headers: {
+                    Location: components["headers"]["SyncLocation"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStarted"];
+                };
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `send` (`details`:
+             *     `{"reason": "missing_capability", "required": "send"}`).
+             */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            501: components["responses"]["NotConnected"];
+            /**
+             * @description `upstream_unavailable`: the connection service failed or refused the connection; no
+             *     sync runs. Safe to retry.
+             */
+            502: components["responses"]["UpstreamUnavailable"];
+            503: components["responses"]["Unavailable"];
+            /**
+             * @description `upstream_timeout`: the connection service did not answer in time; no sync runs.
+             *     Safe to retry.
+             */
             504: components["responses"]["UpstreamTimeout"];
         };
     };
@@ -828,6 +1608,10 @@ export interface operations {
             };
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `read` (`details`:
+             *     `{"reason": "missing_capability", "required": "read"}`).
+             */
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
@@ -869,6 +1653,12 @@ export interface operations {
             };
             400: components["responses"]["ValidationError"];
             401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `send` (`missing_capability`,
+             *     `details.required` names it), or WhatsApp refused the change: it needs a group admin
+             *     (`not_group_admin`), or the session's account is not in the group (`not_a_participant`).
+             *     `details` also says what was applied before (`PartialUpdate`).
+             */
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
@@ -877,6 +1667,450 @@ export interface operations {
             501: components["responses"]["NotConnected"];
             502: components["responses"]["UpstreamUnavailable"];
             503: components["responses"]["Unavailable"];
+            504: components["responses"]["UpstreamTimeout"];
+        };
+    };
+    listGroupMembers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The most items (groups, members) a page holds; given at most once.
+                 * @example 2
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Where the page starts: the `nextCursor` of the previous page, unchanged. Opaque: it
+                 *     works only for the member list of the group and session it came from; a cursor of
+                 *     another group's or session's member list, of `listGroups`, or anything else that is
+                 *     not a cursor of this list is a 400 (field `cursor`). Absent or `""`: the first page.
+                 *     Given at most once.
+                 * @example bTEKZGVtbwoxMjAzNjMwMjEyMzQ1Njc4OTBAZy51cwo2Mjg5ODc2NTQzMjEwQHMud2hhdHNhcHAubmV0
+                 */
+                cursor?: components["parameters"]["MemberCursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `read` (`details`:
+             *     `{"reason": "missing_capability", "required": "read"}`).
+             */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["GatewayThrottled"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    addGroupMembers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a createGroup or an addGroupMembers safe to retry: 1–255 visible ASCII characters
+                 *     (a UUID is a good choice), one per intended group or add. Scoped to the caller's
+                 *     organization (shared by both operations); kept 24 hours. An invalid key is a 400 (field
+                 *     `Idempotency-Key`).
+                 * @example 6f1c1f0e-5b1a-4c1e-9d7e-1a2b3c4d5e6f
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddGroupMembersRequest"];
+            };
+        };
+        responses: {
+            /** @description WhatsApp's answer for every requested participant. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddResults"];
+                };
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `send` (`missing_capability`,
+             *     `details.required` names it); or adding needs a group admin and the session's account is
+             *     not one (`not_group_admin`); or the account is not in the group (`not_a_participant`:
+             *     answered without calling WhatsApp when the stored group has `leftAt` set).
+             */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["RequestInProgress"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyMismatch"];
+            /**
+             * @description `rate_limited`, nothing was done: the session's budget of people added is spent
+             *     (`details.scope: "session"`, and `Retry-After`: the seconds until the budget's window
+             *     ends; WhatsApp was not called), or WhatsApp refused for rate (no `scope`; `Retry-After`
+             *     and `details.retryAfterS` when WhatsApp says). Retry later with the same
+             *     `Idempotency-Key`. Or API Gateway's own throttling, `{"message":"Too Many Requests"}`
+             *     without `Retry-After`.
+             */
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            501: components["responses"]["NotConnected"];
+            /**
+             * @description `upstream_unavailable`: the connection service failed or refused the connection.
+             *     Retry with the same `Idempotency-Key`.
+             */
+            502: components["responses"]["UpstreamUnavailable"];
+            503: components["responses"]["Unavailable"];
+            /**
+             * @description `upstream_timeout`: the outcome is unknown, some or all may have been added. The
+             *     connection service did not answer in time, or the call failed after the request may have
+             *     reached it (a broken connection, a 2xx that could not be read, a proxy's 504). Retry
+             *     with the same `Idempotency-Key` (the retry gets what the first call did), or read
+             *     `listGroupMembers`.
+             */
+            504: components["responses"]["UpstreamTimeout"];
+        };
+    };
+    promoteGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+                /**
+                 * @description The person, as a user JID in any of its forms (`<digits>@s.whatsapp.net`,
+                 *     `<digits>@c.us`, `<digits>@lid`), percent-encoded (`6289876543210%40s.whatsapp.net`)
+                 *     or with a raw `@`. It names the stored member whose `jid`, `lid` or `phoneJid` it is,
+                 *     and WhatsApp is asked with that member's `jid`; a JID that names no stored member goes
+                 *     to WhatsApp as it is (`@c.us` read as `@s.whatsapp.net`). Malformed: 400 (field `jid`).
+                 * @example 6289876543210@s.whatsapp.net
+                 */
+                jid: components["parameters"]["MemberJid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member is a group admin (now, or was already); the role is stored. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `send` (`missing_capability`,
+             *     `details.required` names it); or the session's account is not a group admin
+             *     (`not_group_admin`); or it is not in the group (`not_a_participant`: answered without
+             *     calling WhatsApp when the stored group has `leftAt` set).
+             */
+            403: components["responses"]["Forbidden"];
+            /**
+             * @description `not_found`: the session does not exist **or belongs to another organization** (the
+             *     answers are identical), or the group is not stored, or WhatsApp does not know it, or
+             *     WhatsApp says the person is not a participant. Or API Gateway's own
+             *     `{"message":"Not Found"}` for a path that matches no operation.
+             */
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            501: components["responses"]["NotConnected"];
+            /**
+             * @description `upstream_unavailable`: the connection service failed or refused the connection.
+             *     Safe to retry.
+             */
+            502: components["responses"]["UpstreamUnavailable"];
+            503: components["responses"]["Unavailable"];
+            /** @description `upstream_timeout`: the connection service did not answer in time. Safe to retry. */
+            504: components["responses"]["UpstreamTimeout"];
+        };
+    };
+    demoteGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+                /**
+                 * @description The person, as a user JID in any of its forms (`<digits>@s.whatsapp.net`,
+                 *     `<digits>@c.us`, `<digits>@lid`), percent-encoded (`6289876543210%40s.whatsapp.net`)
+                 *     or with a raw `@`. It names the stored member whose `jid`, `lid` or `phoneJid` it is,
+                 *     and WhatsApp is asked with that member's `jid`; a JID that names no stored member goes
+                 *     to WhatsApp as it is (`@c.us` read as `@s.whatsapp.net`). Malformed: 400 (field `jid`).
+                 * @example 6289876543210@s.whatsapp.net
+                 */
+                jid: components["parameters"]["MemberJid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member is a plain member (now, or was already); the role is stored. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `send` (`missing_capability`,
+             *     `details.required` names it); or the session's account is not a group admin
+             *     (`not_group_admin`); or the member is the group's superadmin, its creator, whom nobody
+             *     demotes (`not_allowed`); or the account is not in the group (`not_a_participant`:
+             *     answered without calling WhatsApp when the stored group has `leftAt` set).
+             */
+            403: components["responses"]["Forbidden"];
+            /**
+             * @description `not_found`: the session does not exist **or belongs to another organization** (the
+             *     answers are identical), or the group is not stored, or WhatsApp does not know it, or
+             *     WhatsApp says the person is not a participant. Or API Gateway's own
+             *     `{"message":"Not Found"}` for a path that matches no operation.
+             */
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            501: components["responses"]["NotConnected"];
+            /**
+             * @description `upstream_unavailable`: the connection service failed or refused the connection.
+             *     Safe to retry.
+             */
+            502: components["responses"]["UpstreamUnavailable"];
+            503: components["responses"]["Unavailable"];
+            /** @description `upstream_timeout`: the connection service did not answer in time. Safe to retry. */
+            504: components["responses"]["UpstreamTimeout"];
+        };
+    };
+    removeGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+                /**
+                 * @description The person, as a user JID in any of its forms (`<digits>@s.whatsapp.net`,
+                 *     `<digits>@c.us`, `<digits>@lid`), percent-encoded (`6289876543210%40s.whatsapp.net`)
+                 *     or with a raw `@`. It names the stored member whose `jid`, `lid` or `phoneJid` it is,
+                 *     and WhatsApp is asked with that member's `jid`; a JID that names no stored member goes
+                 *     to WhatsApp as it is (`@c.us` read as `@s.whatsapp.net`). Malformed: 400 (field `jid`).
+                 * @example 6289876543210@s.whatsapp.net
+                 */
+                jid: components["parameters"]["MemberJid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The person is not in the group (any more); the removal is stored. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `send` (`missing_capability`,
+             *     `details.required` names it); or the session's account is not a group admin
+             *     (`not_group_admin`); or the person is the group's superadmin, its creator, whom nobody
+             *     removes (`not_allowed`); or the account is not in the group (`not_a_participant`:
+             *     answered without calling WhatsApp when the stored group has `leftAt` set).
+             */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            501: components["responses"]["NotConnected"];
+            /**
+             * @description `upstream_unavailable`: the connection service failed or refused the connection.
+             *     Safe to retry.
+             */
+            502: components["responses"]["UpstreamUnavailable"];
+            503: components["responses"]["Unavailable"];
+            /** @description `upstream_timeout`: the connection service did not answer in time. Safe to retry. */
+            504: components["responses"]["UpstreamTimeout"];
+        };
+    };
+    getGroupInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group's current invite link. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupInvite"];
+                };
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `send` (`missing_capability`,
+             *     `details.required` names it); or the session's account is not a group admin
+             *     (`not_group_admin`); or it is not in the group (`not_a_participant`: answered without
+             *     calling WhatsApp when the stored group has `leftAt` set).
+             */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            501: components["responses"]["NotConnected"];
+            /**
+             * @description `upstream_unavailable`: the connection service failed or refused the connection.
+             *     Safe to retry.
+             */
+            502: components["responses"]["UpstreamUnavailable"];
+            503: components["responses"]["Unavailable"];
+            /** @description `upstream_timeout`: the connection service did not answer in time. Safe to retry. */
+            504: components["responses"]["UpstreamTimeout"];
+        };
+    };
+    resetGroupInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id.
+                 * @example demo
+                 */
+                session: components["parameters"]["Session"];
+                /**
+                 * @description The group JID, percent-encoded (`120363021234567890%40g.us`) or with a raw `@`.
+                 * @example 120363021234567890@g.us
+                 */
+                gid: components["parameters"]["Gid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new invite link; the old one stopped working. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupInvite"];
+                };
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `forbidden`: the token lacks the capability `send` (`missing_capability`,
+             *     `details.required` names it); or the session's account is not a group admin
+             *     (`not_group_admin`); or it is not in the group (`not_a_participant`: answered without
+             *     calling WhatsApp when the stored group has `leftAt` set).
+             */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            501: components["responses"]["NotConnected"];
+            /**
+             * @description `upstream_unavailable`: the connection service failed or refused the connection. The
+             *     link may or may not have been reset: `getGroupInvite` shows the current one.
+             */
+            502: components["responses"]["UpstreamUnavailable"];
+            503: components["responses"]["Unavailable"];
+            /**
+             * @description `upstream_timeout`: the connection service did not answer in time. The link may or
+             *     may not have been reset: `getGroupInvite` shows the current one.
+             */
             504: components["responses"]["UpstreamTimeout"];
         };
     };

@@ -7,7 +7,15 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { before, describe, test } from "node:test";
 
-import { createGatewayClient, type ApiError, type ErrorCode, type GatewayClient, type Group } from "../src/index.js";
+import {
+  createGatewayClient,
+  type AddResult,
+  type ApiError,
+  type CreatedGroup,
+  type ErrorCode,
+  type GatewayClient,
+  type Group,
+} from "../src/index.js";
 
 function env(name: string): string {
   const value = process.env[name];
@@ -36,6 +44,7 @@ const groupFields: { [K in keyof Required<Group>]: (v: unknown) => boolean } = {
   createdAtWa: isInteger,
   firstSeenAt: isInteger,
   updatedAt: isInteger,
+  leftAt: (v) => v === null || isInteger(v),
 };
 
 function assertGroup(value: unknown): asserts value is Group {
@@ -43,6 +52,37 @@ function assertGroup(value: unknown): asserts value is Group {
   assert.deepEqual(Object.keys(value).sort(), Object.keys(groupFields).sort(), "a group's fields");
   for (const [field, valid] of Object.entries(groupFields)) {
     assert.ok(valid((value as Record<string, unknown>)[field]), `group.${field} = ${JSON.stringify((value as Record<string, unknown>)[field])}`);
+  }
+}
+
+const addStatuses: AddResult["status"][] = [
+  "added",
+  "already_member",
+  "invite_required",
+  "invite_sent",
+  "not_on_whatsapp",
+  "recently_left",
+  "group_full",
+  "failed",
+];
+// Every member an AddResult may have: the compiler holds this list to the generated type.
+const addResultFields: { [K in keyof Required<AddResult>]: true } = { jid: true, status: true, invite: true, reason: true };
+
+/** createGroup's answer: every member of Group, and one result per requested participant, in order. */
+function assertCreatedGroup(value: unknown, participants: string[]): asserts value is CreatedGroup {
+  assert.ok(value !== null && typeof value === "object", `a created group is an object: ${JSON.stringify(value)}`);
+  const { results, ...group } = value as CreatedGroup;
+  assertGroup(group);
+  assert.ok(Array.isArray(results), "results is a list");
+  assert.deepEqual(
+    results.map((r) => r.jid),
+    participants.map((p) => p.replace(/@c\.us$/, "@s.whatsapp.net")),
+    "one result per participant, in request order, @c.us read as @s.whatsapp.net",
+  );
+  for (const result of results) {
+    for (const key of Object.keys(result)) assert.ok(key in addResultFields, `an AddResult has no ${key}`);
+    assert.ok(addStatuses.includes(result.status), `status ${result.status}`);
+    assert.equal("reason" in result, result.status === "failed", "reason with failed, and only then");
   }
 }
 
@@ -116,7 +156,7 @@ describe("group API through the generated TypeScript client", () => {
     assert.equal(data.subject, "Project Team");
   });
 
-  test("createGroup: 201 with the group and its Location; a retry with the key is replayed", async () => {
+  test("createGroup: 201 with the group, its results and Location; a retry with the key is replayed", async () => {
     const key = randomUUID();
     const body = { name: "  Client Kit (TS)  ", participants: ["6281111111111@s.whatsapp.net", "6282222222222@c.us"] };
     const first = await api.POST("/api/v1/sessions/{session}/groups", {
@@ -124,10 +164,11 @@ describe("group API through the generated TypeScript client", () => {
       body,
     });
     assert.equal(first.response.status, 201, JSON.stringify(first.error));
-    assertGroup(first.data);
+    assertCreatedGroup(first.data, body.participants);
     created = first.data;
     assert.equal(created.subject, "Client Kit (TS)", "surrounding white space removed");
     assert.equal(created.description, "");
+    assert.equal(created.leftAt, null, "the account is in the group it made");
     assert.match(first.response.headers.get("Location") ?? "", /^\/api\/v1\/sessions\/demo\/groups\/[0-9-]+(@|%40)g\.us$/);
 
     const replay = await api.POST("/api/v1/sessions/{session}/groups", {
@@ -136,7 +177,7 @@ describe("group API through the generated TypeScript client", () => {
     });
     assert.equal(replay.response.status, 201);
     assert.equal(replay.response.headers.get("Idempotent-Replayed"), "true");
-    assertGroup(replay.data);
+    assertCreatedGroup(replay.data, body.participants);
     assert.equal(replay.data.groupJid, created.groupJid);
   });
 

@@ -12,12 +12,11 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use gateway_aws::SdkTimeouts;
 use gateway_config::{ConfigError, Settings};
 use gateway_domain::{Clock, GroupJid, SessionId, SystemClock};
-use gateway_store::{Applied, EventTarget, Snapshot, Store, StoreError};
+use gateway_store::{
+    Applied, EventTarget, MembersChange, SYNC_RUNS_AT_MOST_MS, Snapshot, Store, StoreError,
+};
 
 pub use event::{Event, EventBody, Unreadable};
-
-/// A sync still running this long after it was requested counts as failed.
-pub const SYNC_RUNS_AT_MOST_MS: i64 = 15 * 60 * 1000;
 
 /// What the function borrows: built once per cold start.
 pub struct Ingest {
@@ -183,16 +182,14 @@ pub async fn apply(ingest: &Ingest, event: &Event) -> Result<Outcome, StoreError
             let Some(target) = target(ingest, session, group_jid).await? else {
                 return Ok(Outcome::UnknownSession);
             };
+            let change = MembersChange {
+                action: *action,
+                participants,
+                version: *version,
+                at: event.at,
+            };
             store
-                .apply_members_change(
-                    session,
-                    target,
-                    *action,
-                    participants,
-                    *version,
-                    event.at,
-                    now,
-                )
+                .apply_members_change(session, target, &change, now)
                 .await?
         }
         EventBody::Left { group_jid, version } => {

@@ -86,7 +86,15 @@ async fn update_group(live: &LiveServices, req: &Request) -> Result<Response<Bod
         })
         .await?;
     let (gid, changes) = &admitted.input;
-    live.services.stored_group(&admitted, gid).await?;
+    if live
+        .services
+        .stored_group(&admitted, gid)
+        .await?
+        .left_at
+        .is_some()
+    {
+        return Err(ApiError::NotAParticipant);
+    }
 
     let session = &admitted.session;
     let outcome = apply(live, session, gid, changes, admitted.deadline).await;

@@ -8,6 +8,7 @@ use std::time::Instant;
 use gateway_auth::Principal;
 use gateway_domain::{Capability, Group, GroupJid, SessionId};
 use gateway_errors::ApiError;
+use gateway_store::StoredGroup;
 use lambda_http::Request;
 
 use crate::{Inputs, Services, authorization, log_principal, log_session};
@@ -79,12 +80,21 @@ impl Services {
         admitted: &Admitted<T>,
         gid: &GroupJid,
     ) -> Result<Group, ApiError> {
+        Ok(self.stored_group_state(admitted, gid).await?.group())
+    }
+
+    /// As [`Services::stored_group`], with what decides how a change of its members applies.
+    pub async fn stored_group_state<T>(
+        &self,
+        admitted: &Admitted<T>,
+        gid: &GroupJid,
+    ) -> Result<StoredGroup, ApiError> {
         let now = self.clock.now_ms();
         let group = if let Some(org) = self.owners.get(&admitted.session, now) {
             if org != admitted.principal.org {
                 return Err(SESSION_NOT_FOUND);
             }
-            self.store.get_group(&admitted.session, gid).await?
+            self.store.get_stored_group(&admitted.session, gid).await?
         } else {
             let (session, group) = self
                 .store

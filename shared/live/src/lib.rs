@@ -4,6 +4,7 @@
 //! participant lists and results.
 
 pub mod idempotency;
+pub mod members;
 mod participants;
 mod results;
 
@@ -170,7 +171,7 @@ impl LiveServices {
         let store = services
             .store
             .apply_snapshot(session, target, &snapshot, new_id, now);
-        match within(deadline, store).await {
+        match within(deadline, Box::pin(store)).await {
             Some(Ok(Applied::Stored(group))) => Ok(Some(group)),
             Some(Ok(_)) => Ok(None),
             Some(Err(error)) => Err(error.into()),

@@ -50,6 +50,15 @@ impl StoredGroup {
     pub fn group(&self) -> Group {
         Group::from(self.0.clone())
     }
+
+    pub fn group_jid(&self) -> &GroupJid {
+        &self.0.group_jid
+    }
+
+    /// The session's account left the group (or was removed from it).
+    pub fn is_left(&self) -> bool {
+        self.0.state.left_at.is_some()
+    }
 }
 
 /// How applying went.
@@ -76,6 +85,15 @@ impl Snapshot<'_> {
     fn version(&self) -> i64 {
         self.group.version.unwrap_or(0)
     }
+}
+
+/// A change of members as `group.participants` reports it.
+#[derive(Debug, Clone, Copy)]
+pub struct MembersChange<'a> {
+    pub action: MemberAction,
+    pub participants: &'a [Participant],
+    pub version: i64,
+    pub at: i64,
 }
 
 /// One write of a member item.
@@ -124,7 +142,7 @@ impl Store {
         })
     }
 
-    async fn read_target(
+    pub(crate) async fn read_target(
         &self,
         session: &SessionId,
         group: &GroupJid,
@@ -154,11 +172,11 @@ impl Store {
                         Some(id) => id,
                         None => self.next_group_id(session).await?,
                     };
-                    self.store_new_group(session, snapshot, id, now).await?
+                    // Boxed: these futures are large, and callers nest them deeply.
+                    Box::pin(self.store_new_group(session, snapshot, id, now)).await?
                 }
                 EventTarget::Stored(stored) => {
-                    self.snapshot_stored(session, &stored.0, snapshot, now)
-                        .await?
+                    Box::pin(self.snapshot_stored(session, &stored.0, snapshot, now)).await?
                 }
             };
             match outcome {
@@ -388,12 +406,15 @@ impl Store {
         &self,
         session: &SessionId,
         mut target: EventTarget,
-        action: MemberAction,
-        participants: &[Participant],
-        version: i64,
-        at: i64,
+        change: &MembersChange<'_>,
         now: i64,
     ) -> Result<Applied, StoreError> {
+        let MembersChange {
+            action,
+            participants,
+            version,
+            at,
+        } = *change;
         for _ in 0..ATTEMPTS {
             let stored = match target {
                 EventTarget::Stored(stored) => stored,

@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::{
 use gateway_domain::{Description, Group, GroupJid, GroupSnapshot, SessionId, Subject, UserJid};
 use serde::{Deserialize, Serialize};
 
+use crate::apply::StoredGroup;
 use crate::conditions::{Item, Written, conditional_with_old};
 use crate::keys::{self, PK, SK};
 use crate::paging::PageQuery;
@@ -97,6 +98,12 @@ impl From<GroupItem> for Group {
     }
 }
 
+pub(crate) fn stored_group_from_item(item: Item) -> Result<StoredGroup, StoreError> {
+    serde_dynamo::from_item::<_, GroupItem>(item)
+        .map(StoredGroup)
+        .map_err(StoreError::malformed)
+}
+
 pub(crate) fn group_from_item(item: HashMap<String, AttributeValue>) -> Result<Group, StoreError> {
     serde_dynamo::from_item::<_, GroupItem>(item)
         .map(Group::from)
@@ -139,7 +146,7 @@ impl Store {
         &self,
         session: &SessionId,
         jid: &GroupJid,
-    ) -> Result<(Option<SessionRecord>, Option<Unread<Group>>), StoreError> {
+    ) -> Result<(Option<SessionRecord>, Option<Unread<StoredGroup>>), StoreError> {
         let mut found_session = None;
         let mut found_group = None;
         for item in self
@@ -154,7 +161,7 @@ impl Store {
             if is_session {
                 found_session = Some(session_from_item(item)?);
             } else {
-                found_group = Some(Unread::new(item, group_from_item));
+                found_group = Some(Unread::new(item, stored_group_from_item));
             }
         }
         Ok((found_session, found_group))
@@ -203,6 +210,18 @@ impl Store {
         session: &SessionId,
         jid: &GroupJid,
     ) -> Result<Option<Group>, StoreError> {
+        Ok(self
+            .get_stored_group(session, jid)
+            .await?
+            .map(|stored| stored.group()))
+    }
+
+    /// A group with what decides how changes apply to it (for a live change of its members).
+    pub async fn get_stored_group(
+        &self,
+        session: &SessionId,
+        jid: &GroupJid,
+    ) -> Result<Option<StoredGroup>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -212,7 +231,7 @@ impl Store {
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
-        output.item.map(group_from_item).transpose()
+        output.item.map(stored_group_from_item).transpose()
     }
 
     /// Up to `limit` groups of a session with JIDs after `after`, in JID order; groups the

@@ -29,7 +29,7 @@ mod sync;
 mod table;
 
 pub use api_keys::ApiKeyRecord;
-pub use apply::{Applied, EventTarget, Snapshot, StoredGroup};
+pub use apply::{Applied, EventTarget, MembersChange, Snapshot, StoredGroup};
 pub use error::StoreError;
 pub use groups::{GroupPage, Unread};
 pub use idempotency::{Claim, StoredResponse};
@@ -38,7 +38,7 @@ pub use members::MemberPage;
 pub use pacing::{Gate, Pace};
 pub use plan::MemberAction;
 pub use sessions::SessionRecord;
-pub use sync::{SyncClaim, SyncRecord, SyncState};
+pub use sync::{SYNC_RUNS_AT_MOST_MS, SyncClaim, SyncRecord, SyncState};
 pub use table::{TABLE_ATTRIBUTES, TableDefinition, table_definition};
 
 use aws_sdk_dynamodb::Client;

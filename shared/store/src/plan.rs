@@ -527,8 +527,8 @@ mod tests {
             left_version: Some(6),
             ..state(5)
         };
-        let older = plan_snapshot(&left, 5, &[], &[], 6, 90, 90);
-        assert!(older.is_none());
+        let not_newer = plan_snapshot(&left, 5, &[], &[], 6, 90, 90).unwrap();
+        assert!(!not_newer.clear_left, "not newer than the departure");
         let newer = plan_snapshot(&left, 5, &[], &[], 7, 90, 90).unwrap();
         assert!(newer.clear_left);
         // Marked by a sync: only an event with a later `at` clears it.

@@ -10,6 +10,10 @@ use crate::groups::num;
 use crate::keys::{self, PK};
 use crate::{Store, StoreError};
 
+/// A sync still running this long after it was requested counts as failed: the next request
+/// starts a new one, and its `sync.completed`, should it still come, marks nothing.
+pub const SYNC_RUNS_AT_MOST_MS: i64 = 15 * 60 * 1000;
+
 /// A session's last (or running) resync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,7 +91,7 @@ impl Store {
                  REMOVE startedAt, completedAt, groupCount",
             )
             .condition_expression(
-                "attribute_not_exists(#pk) OR syncState <> :running OR requestedAt < :stale",
+                "attribute_not_exists(#pk) OR syncState <> :running OR requestedAt <= :stale",
             )
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":id", AttributeValue::S(sync_id.to_owned()))

@@ -1402,7 +1402,7 @@ mod tests {
     #[test]
     fn created_group_is_owned_by_the_account_as_superadmin() {
         let (mut world, s) = world_with_session();
-        let (new, group) = world
+        let (new, group, _) = world
             .create_group(&s, None, subject("Team"), vec![user(2), user(3)], 42)
             .unwrap();
         assert!(new);
@@ -1471,7 +1471,7 @@ mod tests {
             Some("participants")
         );
         let most: Vec<UserJid> = (0..1023).map(|n| user(1000 + n)).collect();
-        let (_, group) = world.create_group(&s, None, subject("T"), most, 0).unwrap();
+        let (_, group, _) = world.create_group(&s, None, subject("T"), most, 0).unwrap();
         assert_eq!(group.participant_count, 1024);
     }
 
@@ -1492,7 +1492,7 @@ mod tests {
                 ..UserSettings::default()
             },
         );
-        let (_, group) = world
+        let (_, group, _) = world
             .create_group(
                 &s,
                 None,
@@ -1507,23 +1507,23 @@ mod tests {
     #[test]
     fn one_group_per_request_id() {
         let (mut world, s) = world_with_session();
-        let (new, first) = world
+        let (new, first, _) = world
             .create_group(&s, Some("r-1"), subject("T"), vec![user(2)], 0)
             .unwrap();
         assert!(new);
-        let (new, again) = world
+        let (new, again, _) = world
             .create_group(&s, Some("r-1"), subject("Other"), vec![user(3)], 0)
             .unwrap();
         assert!(!new);
         assert_eq!(again, first);
-        let (new, _) = world
+        let (new, _, _) = world
             .create_group(&s, Some("r-2"), subject("T"), vec![user(2)], 0)
             .unwrap();
         assert!(new);
         // Request ids are per session.
         let other = sid("s2");
         world.put_session(&other, None, true, NOW);
-        let (new, _) = world
+        let (new, _, _) = world
             .create_group(&other, Some("r-1"), subject("T"), vec![user(2)], 0)
             .unwrap();
         assert!(new);
@@ -1583,7 +1583,7 @@ mod tests {
     #[test]
     fn versions_increase_on_every_change_and_only_then() {
         let (mut world, s) = world_with_session();
-        let (_, group) = world
+        let (_, group, _) = world
             .create_group(&s, None, subject("T"), vec![user(2)], 0)
             .unwrap();
         let gid = group.group_jid;

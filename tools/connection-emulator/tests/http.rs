@@ -158,9 +158,16 @@ async fn create_then_read_with_encoded_and_raw_jids() {
     assert!(group["version"].as_i64().unwrap() > 0);
     assert!(group["createdAt"].as_i64().unwrap() > 1_600_000_000_000);
 
-    let jid = group["groupJid"].as_str().unwrap();
+    // The answer of a create also says what WhatsApp did for each requested participant.
+    let mut group = group;
+    let results = group.as_object_mut().unwrap().remove("results").unwrap();
+    assert!(
+        results.as_array().unwrap().iter().all(|r| r["code"] == 200),
+        "{results}"
+    );
+    let jid = group["groupJid"].as_str().unwrap().to_owned();
     let encoded = jid.replace('@', "%40");
-    for path in [jid.to_owned(), encoded] {
+    for path in [jid.clone(), encoded] {
         let (status, again) = world
             .call(
                 reqwest::Method::GET,

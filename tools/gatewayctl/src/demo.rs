@@ -4,8 +4,11 @@
 
 use gateway_auth::api_key::{self, NewApiKey};
 use gateway_domain::GroupSnapshot;
-use gateway_domain::{Capabilities, Description, GroupJid, OrgId, SessionId, Subject, UserJid};
-use gateway_store::{SessionRecord, Store, StoreError};
+use gateway_domain::{
+    Capabilities, Description, GroupJid, Invalid, OrgId, Participant, Role, SessionId, Subject,
+    UserJid,
+};
+use gateway_store::{SessionRecord, Snapshot, Store, StoreError};
 
 pub const ORG: &str = "demo-org";
 pub const SESSION: &str = "demo";
@@ -29,6 +32,38 @@ pub const GROUPS: [(&str, &str, &str); 3] = [
         "Created before 2021",
     ),
 ];
+
+/// `(jid, lid, role)` of the demo groups' members besides the session's account (which is
+/// the groups' superadmin).
+pub const MEMBERS: [(&str, Option<&str>, &str); 2] = [
+    (
+        "6289876543210@s.whatsapp.net",
+        Some("77001122334455@lid"),
+        "member",
+    ),
+    ("6281111111111@s.whatsapp.net", None, "admin"),
+];
+
+/// The demo groups' participants: the account, then [`MEMBERS`].
+pub fn participants() -> Result<Vec<Participant>, Invalid> {
+    let mut participants = vec![Participant {
+        role: Role::Superadmin,
+        ..Participant::member(UserJid::parse(ACCOUNT)?)
+    }];
+    for (jid, lid, role) in MEMBERS {
+        participants.push(Participant {
+            jid: UserJid::parse(jid)?,
+            lid: lid.map(UserJid::parse).transpose()?,
+            phone_jid: None,
+            role: if role == "admin" {
+                Role::Admin
+            } else {
+                Role::Member
+            },
+        });
+    }
+    Ok(participants)
+}
 
 /// The demo API key (capabilities `read,send`).
 pub fn key() -> NewApiKey {
@@ -66,6 +101,21 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<NewApiKey, StoreError> {
             version: None,
         };
         store.upsert_group(&session, &snapshot, now_ms).await?;
+        // Its members, as a first snapshot (version 1: anything WhatsApp reports is newer).
+        let members = participants().map_err(parse_err)?;
+        let first = GroupSnapshot {
+            version: Some(1),
+            ..snapshot
+        };
+        let target = store.event_target(&session, &first.group_jid, true).await?;
+        let snapshot = Snapshot {
+            group: &first,
+            participants: &members,
+            at: now_ms,
+        };
+        store
+            .apply_snapshot(&session, target, &snapshot, None, now_ms)
+            .await?;
     }
     Ok(key)
 }

@@ -1,6 +1,7 @@
 //! `gatewayctl`: the operator's CLI. Results go to stdout, one value a line; errors to stderr.
 
 pub mod demo;
+pub mod queues;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -109,6 +110,12 @@ pub enum GroupsCommand {
 pub enum DevCommand {
     /// Seed the demo organization, session, API key and groups; prints the demo key.
     Seed,
+    /// Create the events queue and its dead-letter queue (at `AWS_ENDPOINT_URL_SQS`); prints
+    /// the queue's URL, then the dead-letter queue's.
+    CreateQueue {
+        #[arg(long, default_value = "gateway-dev-events")]
+        name: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -259,6 +266,19 @@ pub async fn run(
         Command::Dev(DevCommand::Seed) => {
             let key = demo::seed(store, clock.now_ms()).await?;
             writeln!(out, "{}", key.key)?;
+        }
+        Command::Dev(DevCommand::CreateQueue { name }) => {
+            let sdk = gateway_aws::from_env(&gateway_aws::SdkTimeouts::default())?;
+            let mut config = aws_sdk_sqs::config::Builder::from(&sdk);
+            if let Some(url) = gateway_aws::endpoint_url(gateway_aws::Service::Sqs) {
+                config = config.endpoint_url(url);
+            }
+            let sqs = aws_sdk_sqs::Client::from_conf(config.build());
+            let (queue, dead_letters) = queues::create_event_queues(&sqs, &name)
+                .await
+                .map_err(|e| CtlError::Refused(format!("SQS: {e}")))?;
+            writeln!(out, "{queue}")?;
+            writeln!(out, "{dead_letters}")?;
         }
     }
     Ok(())

@@ -26,10 +26,30 @@ pub enum Route {
     GetGroup,
     CreateGroup,
     UpdateGroup,
+    SyncGroups,
+    GetGroupSync,
+    ListGroupMembers,
+    AddGroupMembers,
+    RemoveGroupMember,
+    PromoteGroupMember,
+    DemoteGroupMember,
+    GetGroupInvite,
+    ResetGroupInvite,
 }
 
 impl Route {
-    pub const ALL: [(Route, Method, &'static str); 4] = [
+    /// Fixed routes first: API Gateway prefers `/groups/sync` over `/groups/{gid}`.
+    pub const ALL: [(Route, Method, &'static str); 13] = [
+        (
+            Route::SyncGroups,
+            Method::POST,
+            "/api/v1/sessions/{session}/groups/sync",
+        ),
+        (
+            Route::GetGroupSync,
+            Method::GET,
+            "/api/v1/sessions/{session}/groups/sync",
+        ),
         (
             Route::ListGroups,
             Method::GET,
@@ -50,6 +70,41 @@ impl Route {
             Method::PATCH,
             "/api/v1/sessions/{session}/groups/{gid}",
         ),
+        (
+            Route::ListGroupMembers,
+            Method::GET,
+            "/api/v1/sessions/{session}/groups/{gid}/members",
+        ),
+        (
+            Route::AddGroupMembers,
+            Method::POST,
+            "/api/v1/sessions/{session}/groups/{gid}/members",
+        ),
+        (
+            Route::RemoveGroupMember,
+            Method::DELETE,
+            "/api/v1/sessions/{session}/groups/{gid}/members/{jid}",
+        ),
+        (
+            Route::PromoteGroupMember,
+            Method::POST,
+            "/api/v1/sessions/{session}/groups/{gid}/members/{jid}/promote",
+        ),
+        (
+            Route::DemoteGroupMember,
+            Method::POST,
+            "/api/v1/sessions/{session}/groups/{gid}/members/{jid}/demote",
+        ),
+        (
+            Route::GetGroupInvite,
+            Method::GET,
+            "/api/v1/sessions/{session}/groups/{gid}/invite",
+        ),
+        (
+            Route::ResetGroupInvite,
+            Method::DELETE,
+            "/api/v1/sessions/{session}/groups/{gid}/invite",
+        ),
     ];
 
     /// The function (crate and binary) that serves the route: also the folder of its sample
@@ -60,6 +115,15 @@ impl Route {
             Route::GetGroup => "get-group",
             Route::CreateGroup => "create-group",
             Route::UpdateGroup => "update-group",
+            Route::SyncGroups => "sync-groups",
+            Route::GetGroupSync => "get-group-sync",
+            Route::ListGroupMembers => "list-group-members",
+            Route::AddGroupMembers => "add-group-members",
+            Route::RemoveGroupMember => "remove-group-member",
+            Route::PromoteGroupMember => "promote-group-member",
+            Route::DemoteGroupMember => "demote-group-member",
+            Route::GetGroupInvite => "get-group-invite",
+            Route::ResetGroupInvite => "reset-group-invite",
         }
     }
 
@@ -120,7 +184,7 @@ pub struct Cors {
 }
 
 impl Cors {
-    const ALLOW_METHODS: &'static str = "GET,POST,PATCH";
+    const ALLOW_METHODS: &'static str = "GET,POST,PATCH,DELETE";
     const ALLOW_HEADERS: &'static str = "authorization,content-type,idempotency-key";
     const EXPOSE_HEADERS: &'static str =
         "location,retry-after,idempotent-replayed,www-authenticate";
@@ -255,6 +319,15 @@ pub async fn invoke(
         Route::GetGroup => get_group::handle(&live.services, request).await,
         Route::CreateGroup => create_group::handle(live, request).await,
         Route::UpdateGroup => update_group::handle(live, request).await,
+        Route::SyncGroups => sync_groups::handle(live, request).await,
+        Route::GetGroupSync => get_group_sync::handle(&live.services, request).await,
+        Route::ListGroupMembers => list_group_members::handle(&live.services, request).await,
+        Route::AddGroupMembers => add_group_members::handle(live, request).await,
+        Route::RemoveGroupMember => remove_group_member::handle(live, request).await,
+        Route::PromoteGroupMember => promote_group_member::handle(live, request).await,
+        Route::DemoteGroupMember => demote_group_member::handle(live, request).await,
+        Route::GetGroupInvite => get_group_invite::handle(live, request).await,
+        Route::ResetGroupInvite => reset_group_invite::handle(live, request).await,
     }
 }
 
@@ -320,6 +393,22 @@ mod tests {
             Route::UpdateGroup
         );
         assert!(Route::matching(&Method::DELETE, "/api/v1/sessions/demo/groups").is_none());
+        assert_eq!(
+            Route::matching(&Method::GET, "/api/v1/sessions/demo/groups/sync")
+                .unwrap()
+                .0,
+            Route::GetGroupSync,
+            "the fixed route wins"
+        );
+        let (route, params) = Route::matching(
+            &Method::POST,
+            "/api/v1/sessions/demo/groups/1@g.us/members/62%40c.us/promote",
+        )
+        .unwrap();
+        assert_eq!(
+            (route, params["jid"].as_str()),
+            (Route::PromoteGroupMember, "62%40c.us")
+        );
         assert!(Route::matching(&Method::POST, "/api/v1/sessions/demo/groups/1@g.us").is_none());
         assert!(Route::matching(&Method::GET, "/api/v1/sessions//groups").is_none());
         assert!(Route::matching(&Method::GET, "/api/v1/sessions/demo/groups/").is_none());

@@ -2,14 +2,30 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use gateway_auth::login::dev::DevSigner;
 use gateway_http::{Settings, exit_on_config_error, init_tracing};
 use gateway_live::LiveServices;
+use local_api::event_source::{self, EventSource};
 use local_api::{Cors, LocalApi};
 
-#[tokio::main]
-async fn main() {
+/// The functions run on Lambda's main thread (8 MiB of stack); a worker thread's default 2 MiB
+/// is too little for an unoptimised build's futures.
+const STACK_BYTES: usize = 8 * 1024 * 1024;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(STACK_BYTES)
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => exit_on_config_error(format!("no tokio runtime: {error}")),
+    }
+}
+
+async fn run() {
     init_tracing();
     let settings = Settings::from_env();
     let listen = settings
@@ -39,6 +55,33 @@ async fn main() {
             .unwrap_or_else(|e| exit_on_config_error(e))
             .unwrap_or_default(),
     );
+    // With GATEWAY_EVENTS_QUEUE_URL, the ingest function reads the connection service's events
+    // from it, as Lambda's event source mapping does.
+    let events = match settings
+        .optional("GATEWAY_EVENTS_QUEUE_URL")
+        .unwrap_or_else(|e| exit_on_config_error(e))
+    {
+        Some(queue_url) => {
+            // Long polls wait up to 10 s: the attempt must be allowed longer.
+            let timeouts = gateway_aws::SdkTimeouts {
+                attempt_timeout: Duration::from_secs(25),
+                operation_timeout: Duration::from_secs(60),
+                ..gateway_aws::SdkTimeouts::default()
+            };
+            let sdk = gateway_aws::from_settings(&settings, &timeouts)
+                .unwrap_or_else(|e| exit_on_config_error(e));
+            let ingest = ingest_events::Ingest::from_settings(&settings)
+                .unwrap_or_else(|e| exit_on_config_error(e));
+            let source = EventSource {
+                sqs: event_source::sqs_client(&sdk),
+                queue_url,
+                visibility_timeout: Duration::from_secs(30),
+            };
+            eprintln!("local-api applying the events of {}", source.queue_url);
+            Some(tokio::spawn(async move { source.run(&ingest).await }))
+        }
+        None => None,
+    };
     let api = Arc::new(LocalApi {
         live,
         dev_jwks,
@@ -52,5 +95,8 @@ async fn main() {
             }
         }
         _ = tokio::signal::ctrl_c() => {}
+    }
+    if let Some(events) = events {
+        events.abort();
     }
 }

@@ -20,6 +20,20 @@ async fn create_then_read_and_change() {
         )
         .await
         .unwrap();
+    // WhatsApp's answer for each requested participant, in order.
+    let codes: Vec<(String, u16)> = created
+        .results
+        .iter()
+        .map(|r| (r.jid.to_string(), r.code))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (user("6282").to_string(), 200),
+            (user("6283").to_string(), 200)
+        ]
+    );
+    let created = created.group;
     assert_eq!(created.owner_jid, Some(user("6281000")));
     assert_eq!(created.participant_count, 3);
     assert_eq!(created.subject.as_str(), "Team");

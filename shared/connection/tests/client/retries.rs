@@ -220,7 +220,7 @@ async fn a_create_that_timed_out_may_still_have_made_the_group() {
         )
         .await
         .unwrap();
-    assert_eq!(recovered.group_jid, made[0].group.group_jid);
+    assert_eq!(recovered.group.group_jid, made[0].group.group_jid);
     assert_eq!(world.emulator().groups(&world.session).len(), 1);
 }
 

@@ -65,7 +65,7 @@ async fn a_rotated_secret_is_read_again_once() {
 
     // Cached from now on.
     client
-        .get_group(&world.session, &group.group_jid, soon())
+        .get_group(&world.session, &group.group.group_jid, soon())
         .await
         .unwrap();
     assert_eq!(secret.reads.load(Ordering::SeqCst), 2);

@@ -5,6 +5,8 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="Group")
 
 
@@ -15,7 +17,7 @@ class Group:
     Example:
         {'id': 512, 'groupJid': '120363021234567890@g.us', 'subject': 'Project Team', 'description': 'Coordination for
             Q3 launch', 'ownerJid': '6281234567890@s.whatsapp.net', 'participantCount': 42, 'isAnnounce': False, 'isLocked':
-            False, 'createdAtWa': 1700000000000, 'firstSeenAt': 1719662400000, 'updatedAt': 1719662400000}
+            False, 'createdAtWa': 1700000000000, 'firstSeenAt': 1719662400000, 'updatedAt': 1719662400000, 'leftAt': None}
 
     Attributes:
         id (int): Given by the gateway the first time it stores the group; unique within its session
@@ -26,12 +28,18 @@ class Group:
         description (str): 0–2048 characters, kept as sent (`""` is no description). Line breaks and tabs are
             allowed; other control characters (U+0000–U+001F, U+007F–U+009F) are not.
         owner_jid (None | str): The group's owner; `null` when WhatsApp names none (e.g. the creator left).
-        participant_count (int): Members, the owner included (WhatsApp allows at most 1024).
+        participant_count (int): Members, the owner included (WhatsApp allows at most 1024). Once the group's members
+            are known, the number of its stored members (`listGroupMembers`).
         is_announce (bool): Only admins may post.
         is_locked (bool): Only admins may edit the group's info.
         created_at_wa (int): WhatsApp's creation time (ms since the epoch).
         first_seen_at (int): When the gateway first stored the group (ms since the epoch).
         updated_at (int): The last stored change (ms since the epoch).
+        left_at (int | None | Unset): When the session's account left the group or was removed from it (ms since the
+            epoch); `null` while the account is in the group. Always present in answers since
+            1.1.0. A group the account left stays stored: `listGroups` leaves it out unless
+            `includeLeft=true`. Cleared when the account is back in the group. A resync that no
+            longer finds the group sets it to the time that sync started.
     """
 
     id: int
@@ -45,6 +53,7 @@ class Group:
     created_at_wa: int
     first_seen_at: int
     updated_at: int
+    left_at: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -70,6 +79,12 @@ class Group:
 
         updated_at = self.updated_at
 
+        left_at: int | None | Unset
+        if isinstance(self.left_at, Unset):
+            left_at = UNSET
+        else:
+            left_at = self.left_at
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -87,6 +102,8 @@ class Group:
                 "updatedAt": updated_at,
             }
         )
+        if left_at is not UNSET:
+            field_dict["leftAt"] = left_at
 
         return field_dict
 
@@ -120,6 +137,15 @@ class Group:
 
         updated_at = d.pop("updatedAt")
 
+        def _parse_left_at(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        left_at = _parse_left_at(d.pop("leftAt", UNSET))
+
         group = cls(
             id=id,
             group_jid=group_jid,
@@ -132,6 +158,7 @@ class Group:
             created_at_wa=created_at_wa,
             first_seen_at=first_seen_at,
             updated_at=updated_at,
+            left_at=left_at,
         )
 
         return group

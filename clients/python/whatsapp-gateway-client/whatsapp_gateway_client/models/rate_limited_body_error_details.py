@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,13 +19,17 @@ class RateLimitedBodyErrorDetails:
         applied (list[UpdateField] | Unset):
         not_applied (list[UpdateField] | Unset):
         failed (UpdateField | Unset):
-        retry_after_s (int | Unset): Seconds to wait, when WhatsApp said (also in `Retry-After`).
+        retry_after_s (int | Unset): Seconds to wait, when known (also in `Retry-After`).
+        scope (Literal['session'] | Unset): Present when the session's own pacing budget is spent (createGroup,
+            addGroupMembers): WhatsApp was not called. Absent when WhatsApp
+            refused for rate.
     """
 
     applied: list[UpdateField] | Unset = UNSET
     not_applied: list[UpdateField] | Unset = UNSET
     failed: UpdateField | Unset = UNSET
     retry_after_s: int | Unset = UNSET
+    scope: Literal["session"] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,6 +53,8 @@ class RateLimitedBodyErrorDetails:
 
         retry_after_s = self.retry_after_s
 
+        scope = self.scope
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -60,6 +66,8 @@ class RateLimitedBodyErrorDetails:
             field_dict["failed"] = failed
         if retry_after_s is not UNSET:
             field_dict["retryAfterS"] = retry_after_s
+        if scope is not UNSET:
+            field_dict["scope"] = scope
 
         return field_dict
 
@@ -93,11 +101,16 @@ class RateLimitedBodyErrorDetails:
 
         retry_after_s = d.pop("retryAfterS", UNSET)
 
+        scope = cast(Literal["session"] | Unset, d.pop("scope", UNSET))
+        if scope != "session" and not isinstance(scope, Unset):
+            raise ValueError(f"scope must match const 'session', got '{scope}'")
+
         rate_limited_body_error_details = cls(
             applied=applied,
             not_applied=not_applied,
             failed=failed,
             retry_after_s=retry_after_s,
+            scope=scope,
         )
 
         rate_limited_body_error_details.additional_properties = d

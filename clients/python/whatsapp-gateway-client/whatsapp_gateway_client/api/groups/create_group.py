@@ -7,9 +7,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_group_request import CreateGroupRequest
+from ...models.created_group import CreatedGroup
 from ...models.forbidden_body import ForbiddenBody
 from ...models.gateway_message import GatewayMessage
-from ...models.group import Group
 from ...models.idempotency_mismatch_body import IdempotencyMismatchBody
 from ...models.internal_body import InternalBody
 from ...models.not_connected_body import NotConnectedBody
@@ -53,7 +53,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> (
-    ForbiddenBody
+    CreatedGroup
+    | ForbiddenBody
     | GatewayMessage
     | InternalBody
     | GatewayMessage
@@ -64,7 +65,6 @@ def _parse_response(
     | RateLimitedBody
     | GatewayMessage
     | UnavailableBody
-    | Group
     | IdempotencyMismatchBody
     | NotConnectedBody
     | RequestInProgressBody
@@ -75,7 +75,7 @@ def _parse_response(
     | None
 ):
     if response.status_code == 201:
-        response_201 = Group.from_dict(response.json())
+        response_201 = CreatedGroup.from_dict(response.json())
 
         return response_201
 
@@ -233,7 +233,8 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ForbiddenBody
+    CreatedGroup
+    | ForbiddenBody
     | GatewayMessage
     | InternalBody
     | GatewayMessage
@@ -244,7 +245,6 @@ def _build_response(
     | RateLimitedBody
     | GatewayMessage
     | UnavailableBody
-    | Group
     | IdempotencyMismatchBody
     | NotConnectedBody
     | RequestInProgressBody
@@ -268,7 +268,8 @@ def sync_detailed(
     body: CreateGroupRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[
-    ForbiddenBody
+    CreatedGroup
+    | ForbiddenBody
     | GatewayMessage
     | InternalBody
     | GatewayMessage
@@ -279,7 +280,6 @@ def sync_detailed(
     | RateLimitedBody
     | GatewayMessage
     | UnavailableBody
-    | Group
     | IdempotencyMismatchBody
     | NotConnectedBody
     | RequestInProgressBody
@@ -290,8 +290,16 @@ def sync_detailed(
 ]:
     """Create a WhatsApp group
 
-     Creates a group on WhatsApp with the session's account as owner, then stores it: it is in
-    `listGroups` at once. Capability `send`; the session must be connected (else 501).
+     Creates a group on WhatsApp with the session's account as owner, then stores it, with
+    its members: it is in `listGroups` at once. Capability `send`; the session must be
+    connected (else 501). The answer is the group and, in `results`, what WhatsApp did for
+    each requested participant, in request order (see `AddResult`; a participant is never
+    reported `added` unless WhatsApp added them).
+
+    **Pacing**: a session creates at most 20 groups per hour by default (fixed windows; a
+    deployment may set another budget). Over it, 429 `rate_limited` with `details.scope:
+    "session"` and `Retry-After`, after the session's 404 and before any call to WhatsApp.
+    Every create let through counts, whatever WhatsApp then answers.
 
     **Not idempotent** by itself: two calls make two groups. Send an `Idempotency-Key` to make
     retries safe. Keys are scoped to the caller's organization and kept for 24 hours. A
@@ -305,6 +313,8 @@ def sync_detailed(
     answered so (replay, 409 or 422) before the body is validated.
 
     After a 504 `upstream_timeout` the outcome is unknown: the group may have been made.
+    That covers every failure after the request may have reached the connection service (no
+    answer in time, a broken connection, a 2xx that could not be read, a proxy's 504).
     Retry with the same `Idempotency-Key`, or look for the group in `listGroups` before
     creating it again. A 503 whose `details` has `groupJid` means the group was made on
     WhatsApp but could not be stored yet; do not create it again.
@@ -319,7 +329,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ForbiddenBody | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | RateLimitedBody | GatewayMessage | UnavailableBody | Group | IdempotencyMismatchBody | NotConnectedBody | RequestInProgressBody | UnauthorizedBody | UpstreamTimeoutBody | UpstreamUnavailableBody | ValidationErrorBody]
+        Response[CreatedGroup | ForbiddenBody | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | RateLimitedBody | GatewayMessage | UnavailableBody | IdempotencyMismatchBody | NotConnectedBody | RequestInProgressBody | UnauthorizedBody | UpstreamTimeoutBody | UpstreamUnavailableBody | ValidationErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -342,7 +352,8 @@ def sync(
     body: CreateGroupRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> (
-    ForbiddenBody
+    CreatedGroup
+    | ForbiddenBody
     | GatewayMessage
     | InternalBody
     | GatewayMessage
@@ -353,7 +364,6 @@ def sync(
     | RateLimitedBody
     | GatewayMessage
     | UnavailableBody
-    | Group
     | IdempotencyMismatchBody
     | NotConnectedBody
     | RequestInProgressBody
@@ -365,8 +375,16 @@ def sync(
 ):
     """Create a WhatsApp group
 
-     Creates a group on WhatsApp with the session's account as owner, then stores it: it is in
-    `listGroups` at once. Capability `send`; the session must be connected (else 501).
+     Creates a group on WhatsApp with the session's account as owner, then stores it, with
+    its members: it is in `listGroups` at once. Capability `send`; the session must be
+    connected (else 501). The answer is the group and, in `results`, what WhatsApp did for
+    each requested participant, in request order (see `AddResult`; a participant is never
+    reported `added` unless WhatsApp added them).
+
+    **Pacing**: a session creates at most 20 groups per hour by default (fixed windows; a
+    deployment may set another budget). Over it, 429 `rate_limited` with `details.scope:
+    "session"` and `Retry-After`, after the session's 404 and before any call to WhatsApp.
+    Every create let through counts, whatever WhatsApp then answers.
 
     **Not idempotent** by itself: two calls make two groups. Send an `Idempotency-Key` to make
     retries safe. Keys are scoped to the caller's organization and kept for 24 hours. A
@@ -380,6 +398,8 @@ def sync(
     answered so (replay, 409 or 422) before the body is validated.
 
     After a 504 `upstream_timeout` the outcome is unknown: the group may have been made.
+    That covers every failure after the request may have reached the connection service (no
+    answer in time, a broken connection, a 2xx that could not be read, a proxy's 504).
     Retry with the same `Idempotency-Key`, or look for the group in `listGroups` before
     creating it again. A 503 whose `details` has `groupJid` means the group was made on
     WhatsApp but could not be stored yet; do not create it again.
@@ -394,7 +414,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ForbiddenBody | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | RateLimitedBody | GatewayMessage | UnavailableBody | Group | IdempotencyMismatchBody | NotConnectedBody | RequestInProgressBody | UnauthorizedBody | UpstreamTimeoutBody | UpstreamUnavailableBody | ValidationErrorBody
+        CreatedGroup | ForbiddenBody | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | RateLimitedBody | GatewayMessage | UnavailableBody | IdempotencyMismatchBody | NotConnectedBody | RequestInProgressBody | UnauthorizedBody | UpstreamTimeoutBody | UpstreamUnavailableBody | ValidationErrorBody
     """
 
     return sync_detailed(
@@ -412,7 +432,8 @@ async def asyncio_detailed(
     body: CreateGroupRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[
-    ForbiddenBody
+    CreatedGroup
+    | ForbiddenBody
     | GatewayMessage
     | InternalBody
     | GatewayMessage
@@ -423,7 +444,6 @@ async def asyncio_detailed(
     | RateLimitedBody
     | GatewayMessage
     | UnavailableBody
-    | Group
     | IdempotencyMismatchBody
     | NotConnectedBody
     | RequestInProgressBody
@@ -434,8 +454,16 @@ async def asyncio_detailed(
 ]:
     """Create a WhatsApp group
 
-     Creates a group on WhatsApp with the session's account as owner, then stores it: it is in
-    `listGroups` at once. Capability `send`; the session must be connected (else 501).
+     Creates a group on WhatsApp with the session's account as owner, then stores it, with
+    its members: it is in `listGroups` at once. Capability `send`; the session must be
+    connected (else 501). The answer is the group and, in `results`, what WhatsApp did for
+    each requested participant, in request order (see `AddResult`; a participant is never
+    reported `added` unless WhatsApp added them).
+
+    **Pacing**: a session creates at most 20 groups per hour by default (fixed windows; a
+    deployment may set another budget). Over it, 429 `rate_limited` with `details.scope:
+    "session"` and `Retry-After`, after the session's 404 and before any call to WhatsApp.
+    Every create let through counts, whatever WhatsApp then answers.
 
     **Not idempotent** by itself: two calls make two groups. Send an `Idempotency-Key` to make
     retries safe. Keys are scoped to the caller's organization and kept for 24 hours. A
@@ -449,6 +477,8 @@ async def asyncio_detailed(
     answered so (replay, 409 or 422) before the body is validated.
 
     After a 504 `upstream_timeout` the outcome is unknown: the group may have been made.
+    That covers every failure after the request may have reached the connection service (no
+    answer in time, a broken connection, a 2xx that could not be read, a proxy's 504).
     Retry with the same `Idempotency-Key`, or look for the group in `listGroups` before
     creating it again. A 503 whose `details` has `groupJid` means the group was made on
     WhatsApp but could not be stored yet; do not create it again.
@@ -463,7 +493,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ForbiddenBody | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | RateLimitedBody | GatewayMessage | UnavailableBody | Group | IdempotencyMismatchBody | NotConnectedBody | RequestInProgressBody | UnauthorizedBody | UpstreamTimeoutBody | UpstreamUnavailableBody | ValidationErrorBody]
+        Response[CreatedGroup | ForbiddenBody | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | RateLimitedBody | GatewayMessage | UnavailableBody | IdempotencyMismatchBody | NotConnectedBody | RequestInProgressBody | UnauthorizedBody | UpstreamTimeoutBody | UpstreamUnavailableBody | ValidationErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -484,7 +514,8 @@ async def asyncio(
     body: CreateGroupRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> (
-    ForbiddenBody
+    CreatedGroup
+    | ForbiddenBody
     | GatewayMessage
     | InternalBody
     | GatewayMessage
@@ -495,7 +526,6 @@ async def asyncio(
     | RateLimitedBody
     | GatewayMessage
     | UnavailableBody
-    | Group
     | IdempotencyMismatchBody
     | NotConnectedBody
     | RequestInProgressBody
@@ -507,8 +537,16 @@ async def asyncio(
 ):
     """Create a WhatsApp group
 
-     Creates a group on WhatsApp with the session's account as owner, then stores it: it is in
-    `listGroups` at once. Capability `send`; the session must be connected (else 501).
+     Creates a group on WhatsApp with the session's account as owner, then stores it, with
+    its members: it is in `listGroups` at once. Capability `send`; the session must be
+    connected (else 501). The answer is the group and, in `results`, what WhatsApp did for
+    each requested participant, in request order (see `AddResult`; a participant is never
+    reported `added` unless WhatsApp added them).
+
+    **Pacing**: a session creates at most 20 groups per hour by default (fixed windows; a
+    deployment may set another budget). Over it, 429 `rate_limited` with `details.scope:
+    "session"` and `Retry-After`, after the session's 404 and before any call to WhatsApp.
+    Every create let through counts, whatever WhatsApp then answers.
 
     **Not idempotent** by itself: two calls make two groups. Send an `Idempotency-Key` to make
     retries safe. Keys are scoped to the caller's organization and kept for 24 hours. A
@@ -522,6 +560,8 @@ async def asyncio(
     answered so (replay, 409 or 422) before the body is validated.
 
     After a 504 `upstream_timeout` the outcome is unknown: the group may have been made.
+    That covers every failure after the request may have reached the connection service (no
+    answer in time, a broken connection, a 2xx that could not be read, a proxy's 504).
     Retry with the same `Idempotency-Key`, or look for the group in `listGroups` before
     creating it again. A 503 whose `details` has `groupJid` means the group was made on
     WhatsApp but could not be stored yet; do not create it again.
@@ -536,7 +576,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ForbiddenBody | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | RateLimitedBody | GatewayMessage | UnavailableBody | Group | IdempotencyMismatchBody | NotConnectedBody | RequestInProgressBody | UnauthorizedBody | UpstreamTimeoutBody | UpstreamUnavailableBody | ValidationErrorBody
+        CreatedGroup | ForbiddenBody | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | RateLimitedBody | GatewayMessage | UnavailableBody | IdempotencyMismatchBody | NotConnectedBody | RequestInProgressBody | UnauthorizedBody | UpstreamTimeoutBody | UpstreamUnavailableBody | ValidationErrorBody
     """
 
     return (

@@ -214,7 +214,8 @@ def sync_detailed(
 ]:
     """Get a stored group
 
-     One stored group. Capability `read`; never needs a live WhatsApp connection.
+     One stored group, also one the session's account left (`leftAt` set). Capability `read`;
+    never needs a live WhatsApp connection.
 
     Args:
         session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
@@ -263,7 +264,8 @@ def sync(
 ):
     """Get a stored group
 
-     One stored group. Capability `read`; never needs a live WhatsApp connection.
+     One stored group, also one the session's account left (`leftAt` set). Capability `read`;
+    never needs a live WhatsApp connection.
 
     Args:
         session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
@@ -306,7 +308,8 @@ async def asyncio_detailed(
 ]:
     """Get a stored group
 
-     One stored group. Capability `read`; never needs a live WhatsApp connection.
+     One stored group, also one the session's account left (`leftAt` set). Capability `read`;
+    never needs a live WhatsApp connection.
 
     Args:
         session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
@@ -353,7 +356,8 @@ async def asyncio(
 ):
     """Get a stored group
 
-     One stored group. Capability `read`; never needs a live WhatsApp connection.
+     One stored group, also one the session's account left (`leftAt` set). Capability `read`;
+    never needs a live WhatsApp connection.
 
     Args:
         session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.

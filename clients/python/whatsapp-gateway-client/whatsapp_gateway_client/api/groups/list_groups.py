@@ -23,6 +23,7 @@ def _get_kwargs(
     *,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    include_left: bool | Unset = False,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -30,6 +31,8 @@ def _get_kwargs(
     params["limit"] = limit
 
     params["cursor"] = cursor
+
+    params["includeLeft"] = include_left
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -208,6 +211,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    include_left: bool | Unset = False,
 ) -> Response[
     ForbiddenBody
     | GatewayMessage
@@ -230,10 +234,13 @@ def sync_detailed(
     fewer than `limit` groups while more follow. Paging while groups are added never repeats
     or skips a group that existed for the whole walk.
 
+    Groups the session's account left (`leftAt` set) are left out unless `includeLeft=true`.
+
     Args:
         session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        include_left (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,6 +254,7 @@ def sync_detailed(
         session=session,
         limit=limit,
         cursor=cursor,
+        include_left=include_left,
     )
 
     response = client.get_httpx_client().request(
@@ -262,6 +270,7 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    include_left: bool | Unset = False,
 ) -> (
     ForbiddenBody
     | GatewayMessage
@@ -285,10 +294,13 @@ def sync(
     fewer than `limit` groups while more follow. Paging while groups are added never repeats
     or skips a group that existed for the whole walk.
 
+    Groups the session's account left (`leftAt` set) are left out unless `includeLeft=true`.
+
     Args:
         session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        include_left (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -303,6 +315,7 @@ def sync(
         client=client,
         limit=limit,
         cursor=cursor,
+        include_left=include_left,
     ).parsed
 
 
@@ -312,6 +325,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    include_left: bool | Unset = False,
 ) -> Response[
     ForbiddenBody
     | GatewayMessage
@@ -334,10 +348,13 @@ async def asyncio_detailed(
     fewer than `limit` groups while more follow. Paging while groups are added never repeats
     or skips a group that existed for the whole walk.
 
+    Groups the session's account left (`leftAt` set) are left out unless `includeLeft=true`.
+
     Args:
         session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        include_left (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -351,6 +368,7 @@ async def asyncio_detailed(
         session=session,
         limit=limit,
         cursor=cursor,
+        include_left=include_left,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -364,6 +382,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
+    include_left: bool | Unset = False,
 ) -> (
     ForbiddenBody
     | GatewayMessage
@@ -387,10 +406,13 @@ async def asyncio(
     fewer than `limit` groups while more follow. Paging while groups are added never repeats
     or skips a group that existed for the whole walk.
 
+    Groups the session's account left (`leftAt` set) are left out unless `includeLeft=true`.
+
     Args:
         session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
+        include_left (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -406,5 +428,6 @@ async def asyncio(
             client=client,
             limit=limit,
             cursor=cursor,
+            include_left=include_left,
         )
     ).parsed

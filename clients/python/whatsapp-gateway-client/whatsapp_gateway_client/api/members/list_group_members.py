@@ -1,0 +1,456 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.forbidden_body import ForbiddenBody
+from ...models.gateway_message import GatewayMessage
+from ...models.internal_body import InternalBody
+from ...models.member_list import MemberList
+from ...models.not_found_body import NotFoundBody
+from ...models.payload_too_large_body import PayloadTooLargeBody
+from ...models.unauthorized_body import UnauthorizedBody
+from ...models.unavailable_body import UnavailableBody
+from ...models.validation_error_body import ValidationErrorBody
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    session: str,
+    gid: str,
+    *,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["cursor"] = cursor
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/sessions/{session}/groups/{gid}/members".format(
+            session=quote(str(session), safe=""),
+            gid=quote(str(gid), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> (
+    ForbiddenBody
+    | GatewayMessage
+    | GatewayMessage
+    | InternalBody
+    | GatewayMessage
+    | NotFoundBody
+    | GatewayMessage
+    | PayloadTooLargeBody
+    | GatewayMessage
+    | UnavailableBody
+    | MemberList
+    | UnauthorizedBody
+    | ValidationErrorBody
+    | None
+):
+    if response.status_code == 200:
+        response_200 = MemberList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ValidationErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = UnauthorizedBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ForbiddenBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+
+        def _parse_response_404(data: object) -> GatewayMessage | NotFoundBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_404_type_0 = NotFoundBody.from_dict(data)
+
+                return response_404_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_404_type_1 = GatewayMessage.from_dict(data)
+
+            return response_404_type_1
+
+        response_404 = _parse_response_404(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+
+        def _parse_response_413(data: object) -> GatewayMessage | PayloadTooLargeBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_413_type_0 = PayloadTooLargeBody.from_dict(data)
+
+                return response_413_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_413_type_1 = GatewayMessage.from_dict(data)
+
+            return response_413_type_1
+
+        response_413 = _parse_response_413(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = GatewayMessage.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> GatewayMessage | InternalBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_500_type_0 = InternalBody.from_dict(data)
+
+                return response_500_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_500_type_1 = GatewayMessage.from_dict(data)
+
+            return response_500_type_1
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+
+        def _parse_response_503(data: object) -> GatewayMessage | UnavailableBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_503_type_0 = UnavailableBody.from_dict(data)
+
+                return response_503_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_503_type_1 = GatewayMessage.from_dict(data)
+
+            return response_503_type_1
+
+        response_503 = _parse_response_503(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    ForbiddenBody
+    | GatewayMessage
+    | GatewayMessage
+    | InternalBody
+    | GatewayMessage
+    | NotFoundBody
+    | GatewayMessage
+    | PayloadTooLargeBody
+    | GatewayMessage
+    | UnavailableBody
+    | MemberList
+    | UnauthorizedBody
+    | ValidationErrorBody
+]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    session: str,
+    gid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> Response[
+    ForbiddenBody
+    | GatewayMessage
+    | GatewayMessage
+    | InternalBody
+    | GatewayMessage
+    | NotFoundBody
+    | GatewayMessage
+    | PayloadTooLargeBody
+    | GatewayMessage
+    | UnavailableBody
+    | MemberList
+    | UnauthorizedBody
+    | ValidationErrorBody
+]:
+    """List a group's stored members
+
+     A page of the group's stored members. Capability `read`; never needs a live WhatsApp
+    connection. Members are ordered by their key: the JID the gateway first stored the
+    member under (its `jid`, unless WhatsApp first addressed them by another form); a
+    member's key never changes, so neither does its place. Follow `nextCursor` until it is
+    `""`; a cursor works only for the member list of the group and session it came from. A
+    page may hold fewer than `limit` members while more follow. Paging while members are
+    added never repeats or skips a member that was in the group for the whole walk.
+
+    The group must be stored (else 404). The members are WhatsApp's as last reported (see
+    "Stored data follows WhatsApp"), for a group the session's account left too. A group
+    stored before its members were known (e.g. imported) lists none until WhatsApp reports
+    them (`syncGroups`).
+
+    Args:
+        session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
+        gid (str): `<digits>@g.us`, or the legacy `<creator digits>-<timestamp digits>@g.us`.
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ForbiddenBody | GatewayMessage | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | UnavailableBody | MemberList | UnauthorizedBody | ValidationErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        session=session,
+        gid=gid,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    session: str,
+    gid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> (
+    ForbiddenBody
+    | GatewayMessage
+    | GatewayMessage
+    | InternalBody
+    | GatewayMessage
+    | NotFoundBody
+    | GatewayMessage
+    | PayloadTooLargeBody
+    | GatewayMessage
+    | UnavailableBody
+    | MemberList
+    | UnauthorizedBody
+    | ValidationErrorBody
+    | None
+):
+    """List a group's stored members
+
+     A page of the group's stored members. Capability `read`; never needs a live WhatsApp
+    connection. Members are ordered by their key: the JID the gateway first stored the
+    member under (its `jid`, unless WhatsApp first addressed them by another form); a
+    member's key never changes, so neither does its place. Follow `nextCursor` until it is
+    `""`; a cursor works only for the member list of the group and session it came from. A
+    page may hold fewer than `limit` members while more follow. Paging while members are
+    added never repeats or skips a member that was in the group for the whole walk.
+
+    The group must be stored (else 404). The members are WhatsApp's as last reported (see
+    "Stored data follows WhatsApp"), for a group the session's account left too. A group
+    stored before its members were known (e.g. imported) lists none until WhatsApp reports
+    them (`syncGroups`).
+
+    Args:
+        session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
+        gid (str): `<digits>@g.us`, or the legacy `<creator digits>-<timestamp digits>@g.us`.
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ForbiddenBody | GatewayMessage | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | UnavailableBody | MemberList | UnauthorizedBody | ValidationErrorBody
+    """
+
+    return sync_detailed(
+        session=session,
+        gid=gid,
+        client=client,
+        limit=limit,
+        cursor=cursor,
+    ).parsed
+
+
+async def asyncio_detailed(
+    session: str,
+    gid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> Response[
+    ForbiddenBody
+    | GatewayMessage
+    | GatewayMessage
+    | InternalBody
+    | GatewayMessage
+    | NotFoundBody
+    | GatewayMessage
+    | PayloadTooLargeBody
+    | GatewayMessage
+    | UnavailableBody
+    | MemberList
+    | UnauthorizedBody
+    | ValidationErrorBody
+]:
+    """List a group's stored members
+
+     A page of the group's stored members. Capability `read`; never needs a live WhatsApp
+    connection. Members are ordered by their key: the JID the gateway first stored the
+    member under (its `jid`, unless WhatsApp first addressed them by another form); a
+    member's key never changes, so neither does its place. Follow `nextCursor` until it is
+    `""`; a cursor works only for the member list of the group and session it came from. A
+    page may hold fewer than `limit` members while more follow. Paging while members are
+    added never repeats or skips a member that was in the group for the whole walk.
+
+    The group must be stored (else 404). The members are WhatsApp's as last reported (see
+    "Stored data follows WhatsApp"), for a group the session's account left too. A group
+    stored before its members were known (e.g. imported) lists none until WhatsApp reports
+    them (`syncGroups`).
+
+    Args:
+        session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
+        gid (str): `<digits>@g.us`, or the legacy `<creator digits>-<timestamp digits>@g.us`.
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ForbiddenBody | GatewayMessage | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | UnavailableBody | MemberList | UnauthorizedBody | ValidationErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        session=session,
+        gid=gid,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    session: str,
+    gid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> (
+    ForbiddenBody
+    | GatewayMessage
+    | GatewayMessage
+    | InternalBody
+    | GatewayMessage
+    | NotFoundBody
+    | GatewayMessage
+    | PayloadTooLargeBody
+    | GatewayMessage
+    | UnavailableBody
+    | MemberList
+    | UnauthorizedBody
+    | ValidationErrorBody
+    | None
+):
+    """List a group's stored members
+
+     A page of the group's stored members. Capability `read`; never needs a live WhatsApp
+    connection. Members are ordered by their key: the JID the gateway first stored the
+    member under (its `jid`, unless WhatsApp first addressed them by another form); a
+    member's key never changes, so neither does its place. Follow `nextCursor` until it is
+    `""`; a cursor works only for the member list of the group and session it came from. A
+    page may hold fewer than `limit` members while more follow. Paging while members are
+    added never repeats or skips a member that was in the group for the whole walk.
+
+    The group must be stored (else 404). The members are WhatsApp's as last reported (see
+    "Stored data follows WhatsApp"), for a group the session's account left too. A group
+    stored before its members were known (e.g. imported) lists none until WhatsApp reports
+    them (`syncGroups`).
+
+    Args:
+        session (str): 1–64 characters of letters, digits, `_` and `-`; unique across the gateway.
+        gid (str): `<digits>@g.us`, or the legacy `<creator digits>-<timestamp digits>@g.us`.
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ForbiddenBody | GatewayMessage | GatewayMessage | InternalBody | GatewayMessage | NotFoundBody | GatewayMessage | PayloadTooLargeBody | GatewayMessage | UnavailableBody | MemberList | UnauthorizedBody | ValidationErrorBody
+    """
+
+    return (
+        await asyncio_detailed(
+            session=session,
+            gid=gid,
+            client=client,
+            limit=limit,
+            cursor=cursor,
+        )
+    ).parsed

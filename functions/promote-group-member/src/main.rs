@@ -1,0 +1,17 @@
+//! The promoteGroupMember Lambda: services built once per cold start, then the runtime loop.
+
+use gateway_http::{exit_on_config_error, init_tracing};
+use gateway_live::LiveServices;
+use lambda_http::{Error, service_fn};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    init_tracing();
+    let services = LiveServices::from_env()
+        .await
+        .unwrap_or_else(|e| exit_on_config_error(e));
+    lambda_http::run(service_fn(|req| {
+        promote_group_member::handle(&services, req)
+    }))
+    .await
+}
