@@ -64,11 +64,9 @@ async fn a_spent_budget_of_creates_is_429_for_the_session_until_the_window_ends(
         json!({"retryAfterS": 3000, "scope": "session"}),
     );
     assert_eq!(app.calls("s1").await, 2, "refused before WhatsApp");
-    assert_eq!(
-        app.requests.take(),
-        ["UpdateItem"],
-        "counted in the session's own write"
-    );
+    // The API key's record (its cache lapsed in 10 minutes), then the session's one write:
+    // the owner check, the budget and the id at once.
+    assert_eq!(app.requests.take(), ["GetItem", "UpdateItem"]);
     // Another session has a budget of its own.
     let (status, _) = app
         .post("/api/v1/sessions/s2/groups", Some(&key), &create_body(3))

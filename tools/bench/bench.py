@@ -462,6 +462,7 @@ class RuntimeApi:
         self.probe_at = probe_at or set()
         self.probe = None
         self.probes: dict[int, dict] = {}
+        self.probe_error: Exception | None = None
         self.cond = threading.Condition()
         self.nexts = 0
         self.first_next_ns = None
@@ -502,7 +503,10 @@ class RuntimeApi:
                 self.first_next_ns = now
                 self.cond.notify_all()
         if n in self.probe_at and self.probe is not None:
-            self.probes[n] = self.probe.read()
+            try:
+                self.probes[n] = self.probe.read()
+            except Exception as error:  # noqa: BLE001 - reported by the run that asked
+                self.probe_error = error
         elif n == 1 and self.init_cpu_of is not None:
             self.init_cpu_ns = cpu_ns(self.init_cpu_of)[0]
         elif n == 2 and self.init_cpu_of is not None:
@@ -779,6 +783,9 @@ class Bench:
             deadline = time.monotonic() + 10
             while last not in api.probes and time.monotonic() < deadline:
                 time.sleep(0.001)
+            if first not in api.probes or last not in api.probes:
+                raise RuntimeError(f"{name}/{auth}: no reading at GET /next {first} or {last} "
+                                   f"({api.probe_error!r})")
             a, b = api.probes[first], api.probes[last]
             rss_kb = peak_rss_kb(proc.pid)
         finally:
@@ -797,19 +804,54 @@ class Bench:
             cpu = b["cpu_ticks_ns"] - a["cpu_ticks_ns"]
             cpu_source = "stat"
         ops = b["dynamo_ops"] - a["dynamo_ops"]
-        return {
-            "warm_ms": {"p50": pct(walls, 50), "p99": pct(walls, 99), "mean": sum(walls) / len(walls)},
-            "cpu_us_per_invocation": cpu / n / 1000,
-            "cpu_source": cpu_source,
-            "threads": len(b["tids"]),
-            "dynamodb_requests_per_invocation": sum(ops.values()) / n,
-            "dynamodb_by_operation": {op: c / n for op, c in sorted(ops.items())},
-            "dynamodb_connections_opened": b["dynamo_conns"] - a["dynamo_conns"],
-            "dynamodb_ms_per_invocation": (b["dynamo_busy_ns"] - a["dynamo_busy_ns"]) / n / NS_PER_MS,
-            "connection_calls_per_invocation": (b["connection_calls"] - a["connection_calls"]) / n,
-            "peak_rss_kb": rss_kb,
-            "invocations": n,
-        }
+        return summarise_warm([{
+            "walls": walls, "cpu_ns": cpu, "cpu_source": cpu_source, "threads": len(b["tids"]),
+            "ops": ops, "conns": b["dynamo_conns"] - a["dynamo_conns"],
+            "busy_ns": b["dynamo_busy_ns"] - a["dynamo_busy_ns"],
+            "calls": b["connection_calls"] - a["connection_calls"], "rss_kb": rss_kb, "n": n,
+        }])
+
+    def warm_rounds(self, runs: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+        """The warm runs (target, credential), interleaved: `--warm-rounds` rounds, each a fresh
+        process per run (its own warm-up, then `--warm` / rounds measured invocations), run after
+        run, summed per run. The load that other work puts on this machine drifts over
+        minutes; interleaved, every target sees the same drift, and ratios between targets of
+        one run hold (one window per target moved them by 30-70 % here: the raw floor measured
+        242 and 191 us in two windows of the same run for the same work)."""
+        rounds = max(1, self.args.warm_rounds)
+        sizes = [self.args.warm // rounds + (1 if i < self.args.warm % rounds else 0)
+                 for i in range(rounds)]
+        parts: dict[tuple[str, str], list] = {run: [] for run in runs}
+        for size in sizes:
+            for t, auth in runs:
+                parts[(t, auth)] += self.warm(t, auth, n=size)["raw"]
+        return {run: summarise_warm(parts[run]) for run in runs}
+
+
+def summarise_warm(parts: list[dict]) -> dict:
+    """One warm figure from the measured windows of one or more processes."""
+    n = sum(p["n"] for p in parts)
+    walls = sorted(w for p in parts for w in p["walls"])
+    ops: collections.Counter[str] = collections.Counter()
+    for p in parts:
+        ops.update(p["ops"])
+    sources = {p["cpu_source"] for p in parts}
+    return {
+        "warm_ms": {"p50": pct(walls, 50), "p99": pct(walls, 99), "mean": sum(walls) / len(walls)},
+        "cpu_us_per_invocation": sum(p["cpu_ns"] for p in parts) / n / 1000,
+        "cpu_us_by_process": [p["cpu_ns"] / p["n"] / 1000 for p in parts],
+        "cpu_source": sources.pop() if len(sources) == 1 else "schedstat+stat",
+        "threads": max(p["threads"] for p in parts),
+        "dynamodb_requests_per_invocation": sum(ops.values()) / n,
+        "dynamodb_by_operation": {op: c / n for op, c in sorted(ops.items())},
+        "dynamodb_connections_opened": sum(p["conns"] for p in parts),
+        "dynamodb_ms_per_invocation": sum(p["busy_ns"] for p in parts) / n / NS_PER_MS,
+        "connection_calls_per_invocation": sum(p["calls"] for p in parts) / n,
+        "peak_rss_kb": max(p["rss_kb"] for p in parts),
+        "invocations": n,
+        "processes": len(parts),
+        "raw": parts,
+    }
 
 
 def tls_pass(args, bench: Bench, targets_: list[str]) -> dict:
@@ -892,6 +934,7 @@ def summarise(args, bench: Bench, colds: dict, warms: dict) -> dict:
     report = {"machine": machine(), "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "settings": {"cold_starts": args.cold, "warm_invocations": args.warm,
                            "warmup_invocations": args.warmup,
+                           "warm_rounds": args.warm_rounds,
                            "memory_size_setting_mb": 256,
                            "dynamodb": "moto server behind a counting proxy, http on loopback",
                            "runtime_api": "tools/bench/bench.py (Python, TCP_NODELAY, one write per response)",
@@ -926,6 +969,8 @@ def summarise(args, bench: Bench, colds: dict, warms: dict) -> dict:
                 auth: {
                     "warm_ms": {"p50": r(v["warm_ms"]["p50"], 3), "p99": r(v["warm_ms"]["p99"], 3)},
                     "cpu_us_per_invocation": r(v["cpu_us_per_invocation"], 1),
+                    # each process's figure: the spread of the machine while measuring
+                    "cpu_us_by_process": [r(x, 1) for x in v["cpu_us_by_process"]],
                     "cpu_source": v["cpu_source"],
                     "dynamodb_requests_per_invocation": r(v["dynamodb_requests_per_invocation"], 3),
                     "dynamodb_by_operation": {k: r(x, 3) for k, x in v["dynamodb_by_operation"].items()},
@@ -1121,7 +1166,7 @@ def table(report: dict) -> str:
         out.append("")
         out.append(f"flame graph: {f.get('svg') or f.get('error')}")
         if "categories" in f:
-            out.append(f"  samples: {f['samples']}, in the kernel {f['kernel_percent']} %; "
+            out.append(f"  sampled CPU {f['sampled_cpu_ms']} ms, in the kernel {f['kernel_percent']} %; "
                        f"CPU while profiled {f['cpu_us_per_invocation_while_profiled']} us/inv")
         for c in f.get("categories", []):
             out.append(f"  {c['percent']:5.1f} %  {c['category']}: {c['what']}")
@@ -1198,6 +1243,7 @@ def flame(args, bench: Bench) -> dict:
     inferno = Path(args.inferno_dir) if args.inferno_dir else None
     tool = lambda t: str(inferno / t) if inferno else (shutil.which(t) or t)
     print(f"flame graph: perf record of {n} warm invocations of {name}", file=sys.stderr)
+    data.unlink(missing_ok=True)  # perf would keep it as .old
     events = [bench.events.make(name, "api_key") for _ in range(warmup + n)]
     first, last = warmup + 1, warmup + n + 1
     api = RuntimeApi(events, probe_at={first, last})
@@ -1245,6 +1291,12 @@ CATEGORIES = [
     ("lambda_runtime", "the Lambda runtime: its requests to the Runtime API, event and response (de)serialisation",
      ("lambda_runtime::", "<lambda_runtime::", "lambda_http::", "<lambda_http::",
       "aws_lambda_events::", "<aws_lambda_events::")),
+    ("tokio_io_driver", "tokio's I/O driver: epoll_wait (sleeping and waking in the kernel), wake-ups",
+     ("tokio::runtime::io::", "<tokio::runtime::io::", "epoll_wait")),
+    # glibc is built without frame pointers: a sample inside malloc/free loses its callers.
+    ("allocator_callers_lost", "glibc malloc/free whose callers perf could not walk to",
+     ("malloc", "_int_malloc", "_int_free", "cfree", "free", "realloc", "_int_realloc",
+      "malloc_consolidate", "unlink_chunk")),
 ]
 
 
@@ -1275,8 +1327,9 @@ def top_frames(folded: Path, count: int = 40) -> dict:
     share = lambda v: r(100 * v / total, 1) if total else None
     pc = lambda c: [{"frame": f, "percent": share(v)} for f, v in c.most_common(count)]
     names = {name: what for name, what, _ in CATEGORIES}
-    names["other"] = "the rest: tokio's scheduler and I/O driver, allocator, start-up frames"
-    return {"samples": total, "kernel_percent": share(kernel),
+    names["other"] = "the rest: tokio's scheduler, clock reads, unattributed frames"
+    # inferno weighs each stack by perf's sample period: with the cpu-clock event, nanoseconds.
+    return {"sampled_cpu_ms": r(total / NS_PER_MS, 1), "kernel_percent": share(kernel),
             "categories": [{"category": n, "what": names[n], "percent": share(category[n])}
                            for n in names],
             "top": pc(inclusive), "top_self": pc(leaf)}
@@ -1293,7 +1346,9 @@ def main() -> int:
     p.add_argument("--emulator-url", default=os.environ.get("GATEWAY_CONNECTION_URL"))
     p.add_argument("--cold", type=int, default=25, help="fresh processes per function")
     p.add_argument("--warm", type=int, default=1000, help="measured warm invocations per function and auth")
-    p.add_argument("--warmup", type=int, default=50)
+    p.add_argument("--warmup", type=int, default=50, help="unmeasured invocations per warm process")
+    p.add_argument("--warm-rounds", type=int, default=5,
+                   help="warm runs interleaved in this many rounds, a fresh process per target and round")
     p.add_argument("--tls-cold", type=int, default=25,
                    help="cold starts per function with DynamoDB behind TLS (0: skip)")
     p.add_argument("--tls-warm", type=int, default=300)
@@ -1350,11 +1405,13 @@ def main() -> int:
     # the table, which showed in listGroups' wall times.
     order = sorted(targets_, key=lambda t: base(t) == "create-group")
     for creating in (False, True):
-        for auth in ("api_key", "jwt"):
-            for t in order:
-                if (base(t) == "create-group") == creating:
-                    print(f"warm: {t} ({auth}), {args.warm} invocations", file=sys.stderr)
-                    warms[t][auth] = bench.warm(t, auth)
+        group = [t for t in order if (base(t) == "create-group") == creating]
+        if group:
+            print(f"warm: {', '.join(group)}: {args.warm} invocations per credential each, "
+                  f"in {args.warm_rounds} interleaved rounds", file=sys.stderr)
+            runs = [(t, auth) for auth in ("api_key", "jwt") for t in group]
+            for (t, auth), w in bench.warm_rounds(runs).items():
+                warms[t][auth] = w
 
     report = summarise(args, bench, colds, warms)
     report["jwks_fetches"] = bench.tokens.fetches

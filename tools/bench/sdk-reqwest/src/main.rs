@@ -4,7 +4,8 @@
 //! "one HTTP stack" would change; nothing shared is edited, so the SDK's client is still linked
 //! (the workspace turns `default-https-client` on): sizes say nothing here, init and warm CPU do.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use aws_smithy_runtime_api::client::http::{
@@ -24,9 +25,12 @@ use gateway_store::Store;
 use lambda_http::{Error, service_fn};
 
 /// An aws-smithy `HttpClient` over one reqwest client per connector settings (in practice one:
-/// the SDK asks once per distinct timeouts and keeps the connector).
-#[derive(Debug, Clone, Default)]
-struct Reqwest;
+/// all requests of a client share its timeouts). The SDK asks for a connector on every request
+/// and leaves caching to the client, as its own hyper client does (`connector_cache`).
+#[derive(Debug, Default)]
+struct Reqwest {
+    connectors: Mutex<HashMap<(Option<Duration>, Option<Duration>), SharedHttpConnector>>,
+}
 
 impl HttpClient for Reqwest {
     fn http_connector(
@@ -34,17 +38,27 @@ impl HttpClient for Reqwest {
         settings: &HttpConnectorSettings,
         _components: &RuntimeComponents,
     ) -> SharedHttpConnector {
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_idle_timeout(Duration::from_secs(90));
-        if let Some(t) = settings.connect_timeout() {
-            builder = builder.connect_timeout(t);
-        }
-        if let Some(t) = settings.read_timeout() {
-            builder = builder.read_timeout(t);
-        }
-        let client = builder.build().expect("reqwest client builds");
-        SharedHttpConnector::new(Connector { client })
+        let key = (settings.connect_timeout(), settings.read_timeout());
+        let mut connectors = self
+            .connectors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        connectors
+            .entry(key)
+            .or_insert_with(|| {
+                let mut builder = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .pool_idle_timeout(Duration::from_secs(90));
+                if let Some(t) = key.0 {
+                    builder = builder.connect_timeout(t);
+                }
+                if let Some(t) = key.1 {
+                    builder = builder.read_timeout(t);
+                }
+                let client = builder.build().expect("reqwest client builds");
+                SharedHttpConnector::new(Connector { client })
+            })
+            .clone()
     }
 }
 
@@ -105,7 +119,7 @@ fn services() -> Result<Services, ConfigError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let sdk = gateway_aws::from_settings(&settings, &SdkTimeouts::default())?
         .into_builder()
-        .http_client(SharedHttpClient::new(Reqwest))
+        .http_client(SharedHttpClient::new(Reqwest::default()))
         .build();
     let store = Store::connect(table, &sdk);
     Ok(Services::new(
