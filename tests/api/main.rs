@@ -1,6 +1,7 @@
 //! Integration tests: the local API (the functions' own handlers) over HTTP, against moto's
 //! DynamoDB server (started by `make test`), each test in a table of its own.
 
+mod dynamo_proxy;
 mod support;
 
 mod api_keys;
@@ -9,6 +10,7 @@ mod create_group;
 mod events;
 mod gatewayctl;
 mod get_group;
+mod hardening;
 mod idempotency;
 mod ingest;
 mod list_groups;

@@ -23,6 +23,8 @@ use gateway_live::{LiveServices, Pacing};
 use gateway_store::{SessionRecord, Store};
 use ingest_events::Ingest;
 use local_api::LocalApi;
+
+use crate::dynamo_proxy::DynamoProxy;
 use local_api::event_source::{Batch, EventSource};
 use serde_json::Value;
 use std::time::Duration;
@@ -136,6 +138,40 @@ pub async fn spawn_app_paced(pacing: Pacing) -> TestApp {
     spawn(None, pacing).await
 }
 
+/// Like [`spawn_app`], with the functions' DynamoDB behind `proxy` (the test's own reads and
+/// the ingest function reach moto directly) and invocations that time out after `timeout`.
+pub async fn spawn_app_behind(proxy: &DynamoProxy, timeout: Duration) -> TestApp {
+    let store = fresh_table().await;
+    let requests = Arc::new(RequestLog::default());
+    let client = Client::from_conf(
+        gateway_store::client_config(&sdk_config())
+            .endpoint_url(&proxy.url)
+            .interceptor(CountRequests(requests.clone()))
+            .build(),
+    );
+    let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
+    let services = Services::new(
+        Store::new(client, store.table()),
+        LoginVerifier::default(),
+        clock.clone(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    serve(
+        listener,
+        Backend {
+            services,
+            store,
+            requests,
+            clock,
+        },
+        Options {
+            timeout,
+            ..Options::default()
+        },
+    )
+    .await
+}
+
 /// Like [`spawn_app`], with the connection service at `url` instead of the emulator.
 pub async fn spawn_app_with_connection(url: Option<&str>) -> TestApp {
     spawn(url, Pacing::OFF).await
@@ -157,7 +193,21 @@ async fn spawn(url: Option<&str>, pacing: Pacing) -> TestApp {
         clock.clone(),
     );
     let services = Services::new(Store::new(counted, store.table()), login, clock.clone());
-    serve(listener, services, store, requests, clock, url, pacing).await
+    serve(
+        listener,
+        Backend {
+            services,
+            store,
+            requests,
+            clock,
+        },
+        Options {
+            connection_url: url,
+            pacing,
+            ..Options::default()
+        },
+    )
+    .await
 }
 
 /// An app whose services the test built itself (login tokens refused: API keys only).
@@ -168,27 +218,57 @@ pub async fn spawn_with(
     clock: Arc<ManualClock>,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    serve(
-        listener,
+    let backend = Backend {
         services,
         store,
         requests,
         clock,
-        None,
-        Pacing::OFF,
-    )
-    .await
+    };
+    serve(listener, backend, Options::default()).await
 }
 
-async fn serve(
-    listener: tokio::net::TcpListener,
+/// What a test app serves: the functions' services, and the store, request log and clock the
+/// test reads.
+struct Backend {
     services: Services,
     store: Store,
     requests: Arc<RequestLog>,
     clock: Arc<ManualClock>,
-    connection_url: Option<&str>,
+}
+
+/// How a test app differs from the usual one.
+struct Options<'a> {
+    connection_url: Option<&'a str>,
     pacing: Pacing,
+    timeout: Duration,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Self {
+            connection_url: None,
+            pacing: Pacing::OFF,
+            timeout: gateway_http::LOCAL_DEADLINE,
+        }
+    }
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    backend: Backend,
+    options: Options<'_>,
 ) -> TestApp {
+    let Backend {
+        services,
+        store,
+        requests,
+        clock,
+    } = backend;
+    let Options {
+        connection_url,
+        pacing,
+        timeout,
+    } = options;
     let base = format!("http://{}", listener.local_addr().unwrap());
     let signer = DevSigner::generate().unwrap();
     // The connection service publishes its events to a queue of this test's own, which the
@@ -226,6 +306,7 @@ async fn serve(
         },
         dev_jwks: Some(signer.jwks_json()),
         cors: local_api::Cors::parse("http://app.example.test"),
+        timeout,
     });
     let server = tokio::spawn(async move {
         let _ = local_api::serve(listener, api).await;

@@ -111,10 +111,14 @@ if [ "${BENCH_FLAME:-1}" != 0 ] && [ "$HAS_GET_GROUP" = 1 ]; then
         cargo lambda build ${CARGO_LOCKED:+"$CARGO_LOCKED"} --profile flame \
         --lambda-dir "$TARGET/lambda-flame" --bin get-group
     fi
-    mkdir -p "$OUT/bin/flame"
-    cp "$TARGET/lambda-flame/get-group/bootstrap" "$OUT/bin/flame/get-group"
-    FLAME_ARGS=(--flame get-group --flame-bin-dir "$OUT/bin/flame" --flame-n "${BENCH_FLAME_N:-5000}"
-      --inferno-dir "$INFERNO_ROOT/bin")
+    if [ -f "$TARGET/lambda-flame/get-group/bootstrap" ]; then
+      mkdir -p "$OUT/bin/flame"
+      cp "$TARGET/lambda-flame/get-group/bootstrap" "$OUT/bin/flame/get-group"
+      FLAME_ARGS=(--flame get-group --flame-bin-dir "$OUT/bin/flame"
+        --flame-n "${BENCH_FLAME_N:-5000}" --inferno-dir "$INFERNO_ROOT/bin")
+    else
+      echo "no flame build of get-group in $TARGET/lambda-flame: no flame graph" >&2
+    fi
   else
     echo "perf cannot sample here: no flame graph (valgrind --tool=callgrind is the fallback)" >&2
   fi

@@ -1,9 +1,11 @@
 # Sourced by tools/schemathesis/run.sh (`make conformance`) and tools/scripts/client-tests.sh
 # (`make client-tests`): builds the local tools and starts what the local API needs on free
-# loopback ports, with real data: moto's DynamoDB server, a fresh table, the demo organization's
-# session 'demo' with its stored groups and API key (read,send), the connection emulator with that
-# session connected and its groups there (its account an admin of each, so updateGroup may change
-# announce/locked), and the local API itself.
+# loopback ports, with real data: moto's server (DynamoDB and SQS), a fresh table and its events
+# queue, the demo organization's session 'demo' with its stored groups, their members and the API
+# key (read,send), the connection emulator with that session connected and the same groups and
+# members there (its account the superadmin of each, so updateGroup may change announce/locked and
+# the member and invite operations are allowed), publishing its events to the queue, and the local
+# API itself, applying them. The sessions' pacing budgets are off (see below).
 #
 #   source tools/scripts/local-stack.sh      # with ROOT (the repository) and VENV_PY set
 #   trap stop_local_stack EXIT               # stops everything started so far, also on failure
@@ -47,16 +49,28 @@ start_local_stack() {
   export GATEWAY_JWT_ISSUER="http://$GATEWAY_LISTEN/dev"
   export GATEWAY_JWT_AUDIENCE="whatsapp-gateway-$name"
   export GATEWAY_CONNECTION_TOKEN="$name-$RANDOM$RANDOM"
+  # No pacing budgets (0 turns one off): a run makes hundreds of creates and adds in a minute or
+  # two, far over the default 20 creates an hour and 60 adds a minute, and a spent budget would
+  # turn every later createGroup/addGroupMembers into a 429 that tests nothing else. The budgets
+  # have tests of their own (tests/api/pacing.rs).
+  export GATEWAY_PACE_CREATES_PER_HOUR=0
+  export GATEWAY_PACE_ADDS_PER_MINUTE=0
 
   # shellcheck disable=SC2119  # start_moto picks a free port when given none
   MOTO_LOG="$out/moto.log" start_moto
   "$BIN"/gatewayctl create-table >/dev/null
-  # The demo data: organization demo-org, session 'demo', three groups, and the demo API key.
+  # The events queue (as tools/scripts/dev.sh): the emulator publishes to it, the local API's
+  # ingest reads it, so stored data follows WhatsApp (syncGroups completes, changes made on
+  # "WhatsApp" are stored). `create-queue` prints the queue's URL, then its DLQ's.
+  GATEWAY_EVENTS_QUEUE_URL=$("$BIN"/gatewayctl dev create-queue --name "$GATEWAY_TABLE-events" | sed -n 1p)
+  export GATEWAY_EVENTS_QUEUE_URL
+  # The demo data: organization demo-org, session 'demo', three groups with their members, and
+  # the demo API key.
   # shellcheck disable=SC2034  # read by the scripts that source this one
   LOCAL_STACK_API_KEY=$("$BIN"/gatewayctl dev seed)
 
-  # WhatsApp as the stored data has it: session 'demo' connected, its groups there, its account
-  # an admin of each (so updateGroup may change announce/locked).
+  # WhatsApp as the stored data has it: session 'demo' connected, its groups there with the demo
+  # members (tools/gatewayctl/src/demo.rs), its account the superadmin of each.
   EMULATOR_LISTEN=127.0.0.1:0 EMULATOR_SESSIONS="demo=6281234567890@s.whatsapp.net" \
     "$BIN"/connection-emulator >"$out/emulator.out" 2>"$out/emulator.log" &
   LOCAL_STACK_PIDS+=($!)
@@ -73,20 +87,33 @@ start_local_stack() {
   "$VENV_PY" - "$GATEWAY_CONNECTION_URL" <<'PY'
 import json, sys, urllib.request
 url = sys.argv[1]
+# (jid, subject, description, isAnnounce) as `gatewayctl dev seed` stores them; the snapshots the
+# emulator publishes for them (and for a sync) then change nothing stored but versions.
 groups = [
-    ("120363021234567890@g.us", "Project Team", "Coordination for Q3 launch"),
-    ("120363021234567891@g.us", "Support Rota", ""),
-    ("6281234567890-1700000000@g.us", "Family (legacy JID)", "Created before 2021"),
+    ("120363021234567890@g.us", "Project Team", "Coordination for Q3 launch", False),
+    ("120363021234567891@g.us", "Support Rota", "", True),
+    ("6281234567890-1700000000@g.us", "Family (legacy JID)", "Created before 2021", False),
 ]
-for jid, subject, description in groups:
-    body = json.dumps({"subject": subject, "description": description, "admin": True}).encode()
+# The demo members (tools/gatewayctl/src/demo.rs), as WhatsApp has them: the account is the
+# superadmin, 6289876543210 a member (with its LID), 6281111111111 an admin. openapi.yaml's
+# examples name the member, so promote/demote/remove reach 2xx in the examples phase.
+members = [
+    {"jid": "6281234567890@s.whatsapp.net", "role": "superadmin"},
+    {"jid": "6289876543210@s.whatsapp.net", "lid": "77001122334455@lid", "role": "member"},
+    {"jid": "6281111111111@s.whatsapp.net", "role": "admin"},
+]
+for jid, subject, description, announce in groups:
+    body = json.dumps({"subject": subject, "description": description, "isAnnounce": announce,
+                       "participants": members, "createdAt": 1700000000000}).encode()
     request = urllib.request.Request(f"{url}/_emulator/sessions/demo/groups/{jid}", body,
                                      method="PUT", headers={"content-type": "application/json"})
     urllib.request.urlopen(request, timeout=5).read()
 PY
 
-  "$BIN"/local-api 2>"$out/local-api.log" &
+  # Its logs (JSON lines on stdout, as on Lambda; e.g. an event it will apply on redelivery) and
+  # its stderr go to the log file, not into the run's output.
+  "$BIN"/local-api >"$out/local-api.log" 2>&1 &
   LOCAL_STACK_PIDS+=($!)
   wait_for "$GATEWAY_LISTEN"
-  echo "local API on http://$GATEWAY_LISTEN (moto $AWS_ENDPOINT_URL_DYNAMODB, emulator $GATEWAY_CONNECTION_URL)"
+  echo "local API on http://$GATEWAY_LISTEN (moto $AWS_ENDPOINT_URL_DYNAMODB, emulator $GATEWAY_CONNECTION_URL, events $GATEWAY_EVENTS_QUEUE_URL)"
 }

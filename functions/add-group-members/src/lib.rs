@@ -48,8 +48,12 @@ async fn add_members(live: &LiveServices, req: &Request) -> Result<Response<Body
         .await?;
     let inputs = Inputs::of(req)?;
     let clock = || services.clock.now_ms();
-    let (org, key) = (&admitted.principal.org, admitted.input.1.as_ref());
-    once_per_key(&services.store, clock, org, key, &inputs, |id| {
+    let key = admitted
+        .input
+        .1
+        .as_ref()
+        .map(|k| (&admitted.principal.org, k));
+    once_per_key(&services.store, clock, key, &inputs, |id| {
         add(live, &admitted, &inputs, id)
     })
     .await
@@ -84,7 +88,13 @@ async fn add(
         .map_err(|e| e.into_api_error())?;
     let target = EventTarget::Stored(Box::new(group));
     if let Err(error) = live
-        .store_group(session, &changed.group, target, None, admitted.deadline)
+        .store_group(
+            session,
+            &changed.group,
+            target,
+            None,
+            admitted.work_deadline(),
+        )
         .await
     {
         // WhatsApp added them: the answer stands, and their event brings the members in.

@@ -34,15 +34,13 @@ async fn create_group(live: &LiveServices, req: &Request) -> Result<Response<Bod
         .await?;
     let inputs = Inputs::of(req)?;
     let clock = || services.clock.now_ms();
-    let org = &admitted.principal.org;
-    once_per_key(
-        &services.store,
-        clock,
-        org,
-        admitted.input.as_ref(),
-        &inputs,
-        |id| create(live, &admitted, &inputs, id),
-    )
+    let key = admitted
+        .input
+        .as_ref()
+        .map(|k| (&admitted.principal.org, k));
+    once_per_key(&services.store, clock, key, &inputs, |id| {
+        create(live, &admitted, &inputs, id)
+    })
     .await
 }
 
@@ -80,7 +78,7 @@ async fn create(
             &created.group,
             EventTarget::NewGroup,
             id,
-            admitted.deadline,
+            admitted.work_deadline(),
         )
         .await
         .map_err(not_stored)?;

@@ -103,7 +103,9 @@ async fn update_group(live: &LiveServices, req: &Request) -> Result<Response<Bod
         Err(failure) => failure.latest.as_ref(),
     };
     if let Some(latest) = latest
-        && let Err(cause) = live.store_latest(session, latest, admitted.deadline).await
+        && let Err(cause) = live
+            .store_latest(session, latest, admitted.work_deadline())
+            .await
     {
         return Err(match outcome {
             // What WhatsApp refused matters more to the caller; the log has the rest.

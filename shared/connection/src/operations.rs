@@ -62,7 +62,7 @@ impl ConnectionClient {
         deadline: Instant,
     ) -> Result<LiveGroup, ConnectionError> {
         let call = self.group_call(Operation::GetGroup, Method::GET, session, gid, "", None);
-        self.call(call, deadline).await
+        same_group(gid, self.call(call, deadline).await?)
     }
 
     pub async fn set_subject(
@@ -173,7 +173,9 @@ impl ConnectionClient {
             "/participants",
             Some(body),
         );
-        self.call(call, deadline).await
+        let changed: ParticipantsChanged = self.call(call, deadline).await?;
+        same_group(gid, changed.group.clone())?;
+        Ok(changed)
     }
 
     /// The group's current invite code.
@@ -243,7 +245,7 @@ impl ConnectionClient {
         deadline: Instant,
     ) -> Result<LiveGroup, ConnectionError> {
         let call = self.group_call(operation, Method::PUT, session, gid, suffix, Some(body));
-        self.call(call, deadline).await
+        same_group(gid, self.call(call, deadline).await?)
     }
 
     fn group_call<'a>(
@@ -294,6 +296,18 @@ impl<'a> ParticipantChange<'a> {
             request_id: None,
             invite_on_privacy_block: false,
         }
+    }
+}
+
+/// The group of an answer is the one asked about: storing another would put WhatsApp's state
+/// of one group under another's key.
+fn same_group(asked: &GroupJid, group: LiveGroup) -> Result<LiveGroup, ConnectionError> {
+    if &group.group_jid == asked {
+        Ok(group)
+    } else {
+        Err(ConnectionError::unavailable(
+            "the connection service answered with another group than the one asked about",
+        ))
     }
 }
 

@@ -24,6 +24,16 @@ pub struct Admitted<T> {
     pub deadline: Instant,
 }
 
+impl<T> Admitted<T> {
+    /// When the operation's own work (the live call, storing its answer) must be done: the
+    /// deadline less [`crate::FINISH_RESERVE`] for the idempotency record and the answer.
+    pub fn work_deadline(&self) -> Instant {
+        self.deadline
+            .checked_sub(crate::FINISH_RESERVE)
+            .unwrap_or(self.deadline)
+    }
+}
+
 const SESSION_NOT_FOUND: ApiError = ApiError::NotFound("session not found");
 
 impl Services {

@@ -198,6 +198,14 @@ fn without_position(message: &str) -> String {
 /// timeout in `template.yaml`.
 pub const LOCAL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Kept back from the deadline for writing the answer: by then, whatever still runs is cut
+/// and the caller gets a 503 envelope.
+pub const RESPONSE_RESERVE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Kept back from the deadline by an operation's own work (the live call, storing its
+/// answer), for what follows it: the `Idempotency-Key` record and the answer.
+pub const FINISH_RESERVE: std::time::Duration = std::time::Duration::from_millis(1000);
+
 /// When this invocation must have answered: Lambda's deadline, or [`LOCAL_DEADLINE`] from now.
 pub fn deadline(req: &Request) -> std::time::Instant {
     let now = std::time::Instant::now();

@@ -13,8 +13,8 @@ mod telemetry;
 pub use admission::Admitted;
 pub use gateway_config::{ConfigError, Settings, exit_on_config_error};
 pub use inputs::{
-    Inputs, LOCAL_DEADLINE, MAX_BODY_BYTES, authorization, body_within_limit, deadline, parse_json,
-    path_param, query_param,
+    FINISH_RESERVE, Inputs, LOCAL_DEADLINE, MAX_BODY_BYTES, RESPONSE_RESERVE, authorization,
+    body_within_limit, deadline, parse_json, path_param, query_param,
 };
 pub use paging::{DEFAULT_LIMIT, ListScope, MAX_LIMIT, Page, PageRequest};
 pub use response::{error_response, json_response, no_content};

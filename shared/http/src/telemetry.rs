@@ -132,8 +132,21 @@ pub async fn observe(
         reason = Empty
     );
     let started = Instant::now();
+    // Whatever is slow (DynamoDB, most likely), the caller gets our envelope before Lambda's
+    // deadline, never API Gateway's bare 503.
+    let answer_by = tokio::time::Instant::from_std(
+        crate::deadline(req)
+            .checked_sub(crate::RESPONSE_RESERVE)
+            .unwrap_or_else(std::time::Instant::now),
+    );
     let response = async {
-        match handler.await {
+        let outcome = match tokio::time::timeout_at(answer_by, handler).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(ApiError::unavailable(
+                "the invocation ran out of time before its work was done",
+            )),
+        };
+        match outcome {
             Ok(response) => response,
             Err(error) => {
                 log_error(&error);

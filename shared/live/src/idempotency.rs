@@ -8,6 +8,7 @@
 //! out, its function died), the retry gets what the first attempt did.
 
 use std::future::Future;
+use std::time::{Duration, Instant};
 
 use gateway_auth::crypto::{random_base62, sha256_hex};
 use gateway_domain::OrgId;
@@ -103,28 +104,41 @@ struct Attempt {
     request_id: String,
 }
 
+/// How long before the deadline the record of an attempt must be written: after that the
+/// answer goes out without it (the claim frees itself, the connection service still dedupes).
+const RECORD_BY: Duration = Duration::from_millis(500);
+
 /// Runs `operation` at most once per key of the caller's organization, passing it the request
 /// id to give the connection service; without a key it simply runs (with no request id).
 pub async fn once_per_key<Fut>(
     store: &Store,
     now_ms: impl Fn() -> i64,
-    org: &OrgId,
-    key: Option<&IdempotencyKey>,
+    key: Option<(&OrgId, &IdempotencyKey)>,
     inputs: &Inputs<'_>,
     operation: impl FnOnce(Option<String>) -> Fut,
 ) -> Result<Response<Body>, ApiError>
 where
     Fut: Future<Output = Result<Response<Body>, ApiError>>,
 {
-    let Some(key) = key else {
+    let Some((org, key)) = key else {
         return operation(None).await;
     };
     let hash = request_hash(inputs);
     match begin(store, key.record_id(org), &hash, now_ms()).await? {
-        NextAction::ReturnSavedResponse(response) => Ok(response),
+        NextAction::ReturnSavedResponse(response) => {
+            tracing::Span::current().record("replayed", true);
+            Ok(response)
+        }
         NextAction::StartProcessing(attempt) => {
             let outcome = operation(Some(attempt.request_id.clone())).await;
-            finish(store, attempt, &outcome, now_ms()).await;
+            let record_by = inputs
+                .deadline()
+                .checked_sub(RECORD_BY)
+                .unwrap_or_else(Instant::now);
+            let finished = finish(store, attempt, &outcome, now_ms());
+            if crate::within(record_by, finished).await.is_none() {
+                tracing::warn!("idempotency record not written before the deadline");
+            }
             outcome
         }
     }

@@ -76,7 +76,13 @@ pub async fn change_member(
     // triggers then changes nothing more; after a refusal it mends stored data that lagged).
     let target = EventTarget::Stored(Box::new(group));
     if let Err(error) = live
-        .store_group(session, &changed.group, target, None, admitted.deadline)
+        .store_group(
+            session,
+            &changed.group,
+            target,
+            None,
+            admitted.work_deadline(),
+        )
         .await
     {
         // WhatsApp made the change; its event brings the stored members up to date.

@@ -171,6 +171,9 @@ pub struct LocalApi {
     /// tokens of `gatewayctl dev-token` verify like a frontend's would.
     pub dev_jwks: Option<serde_json::Value>,
     pub cors: Cors,
+    /// How long each invocation may run: the functions' timeout (`LOCAL_DEADLINE`, as in
+    /// `template.yaml`); tests shorten it.
+    pub timeout: std::time::Duration,
 }
 
 pub const DEV_JWKS_PATH: &str = "/.well-known/jwks.json";
@@ -292,12 +295,11 @@ async fn route(api: &LocalApi, request: AxumRequest) -> AxumResponse {
         }
     };
     let query = parts.uri.query().map(QueryMap::from_str);
-    let mut request = Request::from_parts(parts, body)
-        .with_path_parameters(params)
-        .with_lambda_context(invocation_context());
+    let mut request = Request::from_parts(parts, body).with_path_parameters(params);
     if let Some(Ok(query)) = query {
         request = request.with_query_string_parameters(query);
     }
+    let request = request.with_lambda_context(invocation_context(api.timeout));
     match invoke(&api.live, route, request).await {
         Ok(response) => into_axum(response),
         // A handler's Err is a failed invocation; API Gateway answers it with a bare 500.
@@ -332,15 +334,14 @@ pub async fn invoke(
 }
 
 /// What Lambda tells a function about an invocation: a request id for the logs, and the
-/// deadline the functions' timeout (10 s in `template.yaml`) sets.
-fn invocation_context() -> Context {
+/// deadline the function's timeout sets.
+fn invocation_context(timeout: std::time::Duration) -> Context {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     let mut context = Context::default();
     context.request_id = format!("local-{}", gateway_auth::crypto::random_base62(12));
-    context.deadline =
-        now_ms + u64::try_from(gateway_http::LOCAL_DEADLINE.as_millis()).unwrap_or(0);
+    context.deadline = now_ms + u64::try_from(timeout.as_millis()).unwrap_or(0);
     context
 }
 

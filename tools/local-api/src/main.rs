@@ -86,6 +86,7 @@ async fn run() {
         live,
         dev_jwks,
         cors,
+        timeout: gateway_http::LOCAL_DEADLINE,
     });
     tokio::select! {
         result = local_api::serve(listener, api) => {

@@ -151,11 +151,23 @@ impl Jwks {
             .clone()
     }
 
-    /// A fresh key set that has `kid`, fetching one if needed and allowed.
-    pub async fn keys_for(&self, kid: &str) -> Result<Arc<KeySet>, &'static str> {
+    /// A fresh key set that has `kid`, fetching one if needed and allowed. A fresh set that
+    /// lacks `kid` is fetched again only for a token that could be ours (`could_be_ours`):
+    /// anyone can send a random `kid`, and that refetch spends the budget (one fetch per
+    /// 10 s) a rotated key needs. An empty or expired set is fetched for anyone: everyone needs
+    /// the keys it brings.
+    pub async fn keys_for(
+        &self,
+        kid: &str,
+        could_be_ours: bool,
+    ) -> Result<Arc<KeySet>, &'static str> {
         let set = self.current();
-        if set.is_fresh(self.clock.now_ms()) && set.has(kid) {
+        let fresh = set.is_fresh(self.clock.now_ms());
+        if fresh && set.has(kid) {
             return Ok(set);
+        }
+        if fresh && !could_be_ours {
+            return Err("token kid is not in the JWKS and its claims are not ours: no refetch");
         }
 
         let mut last_attempt = self.fetching.lock().await;

@@ -187,6 +187,46 @@ async fn a_flood_of_random_kids_fetches_at_most_once_per_10_s() {
 }
 
 #[tokio::test]
+async fn tokens_that_cannot_be_ours_never_spend_the_fetch_budget_a_rotation_needs() {
+    let old = TestKey::ed25519("2026-01");
+    let new = TestKey::es256("2026-02");
+    let world = World::new(&[&old]).await;
+    world.accepts(&old.sign(&claims())).await;
+    world.server.serve_keys(&[&old, &new]);
+    world.clock.advance_ms(REFETCH_INTERVAL_MS);
+
+    // A flood of random kids whose claims are not ours: another issuer, another audience,
+    // expired, or no claims at all.
+    let foreign = [
+        claims_with(json!({"iss": "https://elsewhere.test"})),
+        claims_with(json!({"aud": "someone-else"})),
+        claims_with(json!({"exp": T0_S - 3600})),
+    ];
+    for _ in 0..50 {
+        for claims in &foreign {
+            world
+                .refuses(&TestKey::ed25519(&random_kid()).sign(claims))
+                .await;
+        }
+        let garbage = hand_token(
+            &json!({"alg": "EdDSA", "kid": random_kid()}),
+            &json!("x"),
+            b"s",
+        );
+        world.refuses(&garbage).await;
+    }
+    assert_eq!(
+        world.server.fetches(),
+        1,
+        "no fetch for tokens that cannot be ours"
+    );
+
+    // The rotated key's first token fetches at once.
+    world.accepts(&new.sign(&claims())).await;
+    assert_eq!(world.server.fetches(), 2);
+}
+
+#[tokio::test]
 async fn concurrent_tokens_for_a_new_key_wait_for_one_shared_fetch() {
     let old = TestKey::ed25519("old");
     let new = TestKey::ed25519("new");

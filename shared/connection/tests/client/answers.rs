@@ -158,3 +158,78 @@ async fn answers_outside_the_contract_are_unavailable() {
         "{error:?}"
     );
 }
+
+/// A server that is not the connection service: it answers every request with `answer`.
+async fn impostor(answer: fn() -> axum::response::Response) -> String {
+    let app = axum::Router::new().fallback(move || async move { answer() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    url
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    use axum::response::IntoResponse;
+    // A redirect would carry the bearer secret (and a create) to wherever it points.
+    let url = impostor(|| {
+        (
+            axum::http::StatusCode::TEMPORARY_REDIRECT,
+            [(axum::http::header::LOCATION, "http://127.0.0.1:9/elsewhere")],
+        )
+            .into_response()
+    })
+    .await;
+    let client = client_for(&url, TokenSource::Static(TOKEN.into()));
+    let session = SessionId::parse("s1").unwrap();
+    let error = client
+        .create_group(&session, None, &subject("T"), &[user("6282")], soon())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ConnectionError::Unavailable(_)),
+        "{error:?}"
+    );
+    assert_eq!(client.calls_made(), 1);
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_at_the_cap() {
+    use axum::response::IntoResponse;
+    let url = impostor(|| {
+        let chunk = bytes_of_json();
+        let endless = futures_util::stream::repeat_with(move || {
+            Ok::<_, std::convert::Infallible>(chunk.clone())
+        });
+        axum::body::Body::from_stream(endless).into_response()
+    })
+    .await;
+    let client = client_for(&url, TokenSource::Static(TOKEN.into()));
+    let session = SessionId::parse("s1").unwrap();
+    let gid = GroupJid::parse("1@g.us").unwrap();
+    let started = Instant::now();
+    let error = client.get_group(&session, &gid, soon()).await.unwrap_err();
+    assert!(
+        matches!(error, ConnectionError::Unavailable(_)),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "read until the timeout"
+    );
+    // A create whose answer never ends may have been made: the outcome is unknown.
+    let error = client
+        .create_group(&session, None, &subject("T"), &[user("6282")], soon())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ConnectionError::OutcomeUnknown(_)),
+        "{error:?}"
+    );
+}
+
+fn bytes_of_json() -> axum::body::Bytes {
+    axum::body::Bytes::from_static(&[b' '; 64 * 1024])
+}

@@ -29,8 +29,11 @@ use lambda_http::{Error, service_fn};
 /// and leaves caching to the client, as its own hyper client does (`connector_cache`).
 #[derive(Debug, Default)]
 struct Reqwest {
-    connectors: Mutex<HashMap<(Option<Duration>, Option<Duration>), SharedHttpConnector>>,
+    connectors: Mutex<HashMap<Timeouts, SharedHttpConnector>>,
 }
+
+/// A connector's connect and read timeouts.
+type Timeouts = (Option<Duration>, Option<Duration>);
 
 impl HttpClient for Reqwest {
     fn http_connector(
