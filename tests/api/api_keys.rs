@@ -105,11 +105,11 @@ async fn a_warm_function_reads_each_key_once() {
         app.get(PATH, Some(&unknown)).await;
     }
     let reads = app.requests.take();
-    // One GetItem for the key, one for the unknown key, one for the session's owner (then
-    // remembered), and a Query for each of the three valid requests.
+    // The first request reads its key and the session's owner in one batch, the unknown key
+    // costs one GetItem (then both are remembered), and each valid request costs its Query.
     assert_eq!(
         reads,
-        ["GetItem", "GetItem", "Query", "GetItem", "Query", "Query"]
+        ["BatchGetItem", "Query", "GetItem", "Query", "Query"]
     );
 }
 

@@ -152,10 +152,58 @@ async fn happy_path_costs_one_dynamodb_request() {
     let key = app.api_key("org-a", "read").await;
     let path = format!("/api/v1/sessions/s1/groups/{JID}");
 
-    // The first request also reads the API key and the session; later ones find both in the
-    // warm caches and read the group alone.
+    // The first request reads the API key, the session and the group in one batch; later ones
+    // find the key and the session in the warm caches and read the group alone.
     assert_eq!(app.get(&path, Some(&key)).await.0, 200);
-    assert_eq!(app.requests.take(), ["GetItem", "BatchGetItem"]);
+    assert_eq!(app.requests.take(), ["BatchGetItem"]);
     assert_eq!(app.get(&path, Some(&key)).await.0, 200);
     assert_eq!(app.requests.take(), ["GetItem"]);
+}
+
+#[tokio::test]
+async fn a_key_read_with_the_group_is_still_judged_first() {
+    // Each request finds the warm caches expired, so the key's record is read in the same
+    // batch as the session and the group; its verdict must still come before theirs.
+    let app = spawn_app().await;
+    let session = app.add_session("org-b", "s1").await;
+    app.add_group(&session, JID, "Theirs").await;
+    let path = format!("/api/v1/sessions/s1/groups/{JID}");
+    let unknown = gateway_auth::api_key::generate().key;
+    let send_only = app.api_key("org-a", "send").await;
+    let ours = app.api_key("org-a", "read").await;
+
+    let cases = [
+        (&unknown, path.as_str(), 401, "unauthorized"),
+        (
+            &unknown,
+            "/api/v1/sessions/s1/groups/nope",
+            401,
+            "unauthorized",
+        ),
+        (&send_only, path.as_str(), 403, "forbidden"),
+        (
+            &send_only,
+            "/api/v1/sessions/s1/groups/nope",
+            403,
+            "forbidden",
+        ),
+        (
+            &ours,
+            "/api/v1/sessions/s1/groups/nope",
+            400,
+            "validation_error",
+        ),
+        (&ours, path.as_str(), 404, "not_found"),
+    ];
+    for (key, path, status, code) in cases {
+        app.clock.advance_ms(61_000);
+        app.requests.take();
+        let (got, body) = app.get(path, Some(key)).await;
+        assert!(app.requests.take().len() <= 1, "{path}: one read at most");
+        assert_eq!(
+            (got, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{path}: {body}"
+        );
+    }
 }

@@ -86,8 +86,8 @@ async fn a_foreign_session_is_refused_before_anything_of_its_partition_is_read()
     assert_eq!(app.get(CREATE, Some(&theirs)).await.0, 404);
     assert_eq!(
         app.requests.take(),
-        ["GetItem", "GetItem"],
-        "the key, then the session: never a Query of the partition"
+        ["BatchGetItem"],
+        "the key and the session in one batch: never a Query of the partition"
     );
     // Remembered: the next refusal reads nothing of it.
     assert_eq!(app.get(CREATE, Some(&theirs)).await.0, 404);

@@ -202,9 +202,9 @@ async fn a_warm_page_costs_one_dynamodb_request() {
     let (app, key) = with_groups(5).await;
     app.get("/api/v1/sessions/s1/groups?limit=2", Some(&key))
         .await;
-    // A cold function reads the key, then the session's owner before anything of its
-    // partition, then the page.
-    assert_eq!(app.requests.take(), ["GetItem", "GetItem", "Query"]);
+    // A cold function reads the key and the session's owner in one batch before anything of
+    // the session's partition, then the page.
+    assert_eq!(app.requests.take(), ["BatchGetItem", "Query"]);
     let (_, first) = app
         .get("/api/v1/sessions/s1/groups?limit=2", Some(&key))
         .await;

@@ -88,7 +88,8 @@ start_local_stack() {
 import json, sys, urllib.request
 url = sys.argv[1]
 # (jid, subject, description, isAnnounce) as `gatewayctl dev seed` stores them; the snapshots the
-# emulator publishes for them (and for a sync) then change nothing stored but versions.
+# emulator publishes for them (and for a sync) then change nothing stored but versions. The demo
+# group the account left (LEFT_GROUP in demo.rs) is not on WhatsApp as the account sees it.
 groups = [
     ("120363021234567890@g.us", "Project Team", "Coordination for Q3 launch", False),
     ("120363021234567891@g.us", "Support Rota", "", True),

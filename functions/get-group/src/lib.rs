@@ -12,11 +12,12 @@ pub async fn handle(services: &Services, req: Request) -> Result<Response<Body>,
 }
 
 async fn get_group(services: &Services, req: &Request) -> Result<Response<Body>, ApiError> {
-    let admitted = services
-        .admit(req, Capability::Read, |input, _| {
+    let pending = services
+        .admit_pending(req, Capability::Read, |input, _| {
             input.path("gid", GroupJid::parse)
         })
         .await?;
-    let group = services.stored_group(&admitted, &admitted.input).await?;
-    Ok(json_response(StatusCode::OK, &group))
+    let gid = pending.input.clone();
+    let (_, group) = services.group_of(pending, &gid).await?;
+    Ok(json_response(StatusCode::OK, &group.group()))
 }

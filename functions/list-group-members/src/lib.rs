@@ -22,20 +22,21 @@ fn members_of(session: &SessionId, group: &GroupJid) -> ListScope {
 }
 
 async fn list_members(services: &Services, req: &Request) -> Result<Response<Body>, ApiError> {
-    let admitted = services
-        .admit(req, Capability::Read, |input, session| {
+    let pending = services
+        .admit_pending(req, Capability::Read, |input, session| {
             let gid = input.path("gid", GroupJid::parse)?;
             let page = input.page(&members_of(session, &gid), UserJid::parse)?;
             Ok((gid, page))
         })
         .await?;
-    let (gid, page) = &admitted.input;
-    services.stored_group(&admitted, gid).await?;
+    let gid = pending.input.0.clone();
+    let (admitted, _) = services.group_of(pending, &gid).await?;
+    let page = &admitted.input.1;
     let stored = services
         .store
-        .list_members(&admitted.session, gid, page.after.as_ref(), page.limit)
+        .list_members(&admitted.session, &gid, page.after.as_ref(), page.limit)
         .await?;
     let next = stored.next_after.as_ref().map(UserJid::as_str);
-    let page = Page::new(stored.members, next, &members_of(&admitted.session, gid));
+    let page = Page::new(stored.members, next, &members_of(&admitted.session, &gid));
     Ok(json_response(StatusCode::OK, &page))
 }

@@ -22,8 +22,8 @@ fn groups_of(session: &SessionId) -> ListScope {
 }
 
 async fn list_groups(services: &Services, req: &Request) -> Result<Response<Body>, ApiError> {
-    let admitted = services
-        .admit(req, Capability::Read, |input, session| {
+    let pending = services
+        .admit_pending(req, Capability::Read, |input, session| {
             let page = input.page(&groups_of(session), GroupJid::parse)?;
             let include_left = match input.query("includeLeft")? {
                 None | Some("false") => false,
@@ -35,7 +35,7 @@ async fn list_groups(services: &Services, req: &Request) -> Result<Response<Body
             Ok((page, include_left))
         })
         .await?;
-    services.check_session(&admitted).await?;
+    let admitted = services.session_of(pending).await?;
     let (page, include_left) = &admitted.input;
     let stored = services
         .store

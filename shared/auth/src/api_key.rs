@@ -110,6 +110,20 @@ impl ApiKeyLookup for Store {
     }
 }
 
+/// A well-formed key whose record is not cached: what to read, and what to compare it with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyClaim {
+    pub key_id: String,
+    key_hash: String,
+}
+
+/// What can be said of a key before reading anything.
+#[derive(Debug)]
+pub enum KeyCheck {
+    Done(Principal),
+    NeedsRecord(KeyClaim),
+}
+
 /// How long a warm function trusts what it read about a key. Revocation must take effect
 /// within 60 s, so this stays well below.
 pub const CACHE_TTL_MS: i64 = 30_000;
@@ -142,14 +156,44 @@ impl<L: ApiKeyLookup> ApiKeyVerifier<L> {
     }
 
     pub async fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        match self.check_cached(token)? {
+            KeyCheck::Done(principal) => Ok(principal),
+            KeyCheck::NeedsRecord(claim) => {
+                let record = self.lookup.get_api_key(&claim.key_id).await?;
+                self.conclude(&claim, record)
+            }
+        }
+    }
+
+    /// What the key's format and the warm cache decide, with no I/O: the caller, a refusal,
+    /// or the key's record to read (the caller may read it together with its own items).
+    pub fn check_cached(&self, token: &str) -> Result<KeyCheck, ApiError> {
         let parsed = parse(token).map_err(ApiError::Unauthorized)?;
-        let record = self
-            .record(parsed.key_id)
-            .await?
-            .ok_or(ApiError::Unauthorized("unknown API key"))?;
+        let claim = KeyClaim {
+            key_id: parsed.key_id.to_owned(),
+            key_hash: hash(parsed.key),
+        };
+        match self.cached(parsed.key_id, self.clock.now_ms()) {
+            Some(record) => self.judge(&claim, record).map(KeyCheck::Done),
+            None => Ok(KeyCheck::NeedsRecord(claim)),
+        }
+    }
+
+    /// The caller, from the key's record as read (remembered for the next requests).
+    pub fn conclude(
+        &self,
+        claim: &KeyClaim,
+        record: Option<ApiKeyRecord>,
+    ) -> Result<Principal, ApiError> {
+        self.remember(&claim.key_id, record.clone());
+        self.judge(claim, record)
+    }
+
+    fn judge(&self, claim: &KeyClaim, record: Option<ApiKeyRecord>) -> Result<Principal, ApiError> {
+        let record = record.ok_or(ApiError::Unauthorized("unknown API key"))?;
         // Comparing digests needs no constant-time compare: the attacker cannot choose
         // the digest of their guess.
-        if record.key_hash != hash(parsed.key) {
+        if record.key_hash != claim.key_hash {
             return Err(ApiError::Unauthorized("API key secret does not match"));
         }
         if record.revoked_at.is_some() {
@@ -170,12 +214,8 @@ impl<L: ApiKeyLookup> ApiKeyVerifier<L> {
         })
     }
 
-    async fn record(&self, key_id: &str) -> Result<Option<ApiKeyRecord>, ApiError> {
+    fn remember(&self, key_id: &str, record: Option<ApiKeyRecord>) {
         let now = self.clock.now_ms();
-        if let Some(hit) = self.cached(key_id, now) {
-            return Ok(hit);
-        }
-        let record = self.lookup.get_api_key(key_id).await?;
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if cache.len() >= CACHE_CAPACITY {
             cache.retain(|_, entry| now - entry.fetched_at_ms < CACHE_TTL_MS);
@@ -191,11 +231,10 @@ impl<L: ApiKeyLookup> ApiKeyVerifier<L> {
         cache.insert(
             key_id.to_owned(),
             Cached {
-                record: record.clone(),
+                record,
                 fetched_at_ms: now,
             },
         );
-        Ok(record)
     }
 
     fn cached(&self, key_id: &str, now: i64) -> Option<Option<ApiKeyRecord>> {

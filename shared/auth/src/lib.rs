@@ -11,7 +11,7 @@ pub mod login;
 use gateway_domain::{Capabilities, Capability, OrgId};
 use gateway_errors::ApiError;
 
-pub use api_key::{ApiKeyLookup, ApiKeyVerifier, NewApiKey};
+pub use api_key::{ApiKeyLookup, ApiKeyVerifier, KeyCheck, KeyClaim, NewApiKey};
 pub use login::{LoginConfig, LoginVerifier};
 
 /// An authenticated caller.
@@ -39,6 +39,14 @@ impl Principal {
     }
 }
 
+/// How far authentication got without reading anything.
+#[derive(Debug)]
+pub enum Authentication {
+    Known(Principal),
+    /// An API key whose record is to be read.
+    KeyToRead(KeyClaim),
+}
+
 /// Verifies bearer tokens of both kinds. Built once per cold start; its caches live as long
 /// as the warm function.
 pub struct Authenticator<L = gateway_store::Store> {
@@ -53,6 +61,29 @@ impl<L: ApiKeyLookup> Authenticator<L> {
 
     pub fn api_keys(&self) -> &ApiKeyVerifier<L> {
         &self.api_keys
+    }
+
+    /// Authenticates as far as can be done without reading an API key's record: a login token
+    /// completely; an API key from its format and the warm cache, else the record to read
+    /// (the caller may read it together with its own items, then [`Authenticator::conclude`]).
+    pub async fn begin(&self, authorization: Option<&str>) -> Result<Authentication, ApiError> {
+        let token = bearer_token(authorization)?;
+        if looks_like_jws(token) {
+            return Ok(Authentication::Known(self.login.verify(token).await?));
+        }
+        Ok(match self.api_keys.check_cached(token)? {
+            KeyCheck::Done(principal) => Authentication::Known(principal),
+            KeyCheck::NeedsRecord(claim) => Authentication::KeyToRead(claim),
+        })
+    }
+
+    /// The caller of [`Authentication::KeyToRead`], once its key's record is read.
+    pub fn conclude(
+        &self,
+        claim: &KeyClaim,
+        record: Option<gateway_store::ApiKeyRecord>,
+    ) -> Result<Principal, ApiError> {
+        self.api_keys.conclude(claim, record)
     }
 
     /// Authenticates the value of an `Authorization` header.

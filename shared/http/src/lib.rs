@@ -10,7 +10,7 @@ mod response;
 mod services;
 mod telemetry;
 
-pub use admission::Admitted;
+pub use admission::{Admitted, Pending};
 pub use gateway_config::{ConfigError, Settings, exit_on_config_error};
 pub use inputs::{
     FINISH_RESERVE, Inputs, LOCAL_DEADLINE, MAX_BODY_BYTES, RESPONSE_RESERVE, authorization,

@@ -40,6 +40,14 @@ struct ApiKeyItem {
     record: ApiKeyRecord,
 }
 
+pub(crate) fn api_key_from_item(
+    item: std::collections::HashMap<String, AttributeValue>,
+) -> Result<ApiKeyRecord, StoreError> {
+    serde_dynamo::from_item::<_, ApiKeyItem>(item)
+        .map(|i| i.record)
+        .map_err(StoreError::malformed)
+}
+
 impl Store {
     pub async fn put_api_key(&self, record: &ApiKeyRecord) -> Result<(), StoreError> {
         let item = ApiKeyItem {
@@ -53,23 +61,10 @@ impl Store {
     }
 
     pub async fn get_api_key(&self, key_id: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::api_key_item(key_id)))
-            // A key created a moment ago works at once.
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        output
-            .item
-            .map(|item| {
-                serde_dynamo::from_item::<_, ApiKeyItem>(item)
-                    .map(|i| i.record)
-                    .map_err(StoreError::malformed)
-            })
+        // Strongly consistent, like every single read: a key created a moment ago works at once.
+        self.get_one(keys::api_key_item(key_id))
+            .await?
+            .map(api_key_from_item)
             .transpose()
     }
 

@@ -862,16 +862,7 @@ impl Store {
         session: &SessionId,
         group: &GroupJid,
     ) -> Result<Option<Item>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::group_item(session, group)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(output.item)
+        self.get_one(keys::group_item(session, group)).await
     }
 
     async fn get_session_and_item(

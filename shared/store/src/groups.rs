@@ -117,7 +117,7 @@ pub struct Unread<T> {
 }
 
 impl<T> Unread<T> {
-    fn new(item: Item, decode: fn(Item) -> Result<T, StoreError>) -> Self {
+    pub(crate) fn new(item: Item, decode: fn(Item) -> Result<T, StoreError>) -> Self {
         Self { item, decode }
     }
 
@@ -169,6 +169,19 @@ impl Store {
 
     /// Items by key in one request (BatchGetItem, strongly consistent: something written a
     /// moment ago reads back at once), in no particular order.
+    pub(crate) async fn get_one(&self, key: keys::Key) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(output.item)
+    }
+
     pub(crate) async fn batch_get(&self, keys: Vec<keys::Key>) -> Result<Vec<Item>, StoreError> {
         let mut keys = KeysAndAttributes::builder()
             .set_keys(Some(keys))
@@ -222,16 +235,10 @@ impl Store {
         session: &SessionId,
         jid: &GroupJid,
     ) -> Result<Option<StoredGroup>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::group_item(session, jid)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        output.item.map(stored_group_from_item).transpose()
+        self.get_one(keys::group_item(session, jid))
+            .await?
+            .map(stored_group_from_item)
+            .transpose()
     }
 
     /// Up to `limit` groups of a session with JIDs after `after`, in JID order; groups the

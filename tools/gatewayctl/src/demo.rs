@@ -1,6 +1,6 @@
 //! Demo data for local runs (`make dev`) and the sample events in `events/`: one organization
-//! with a session, a fixed API key and a few groups, plus a second organization whose session
-//! the demo key must never reach.
+//! with a session, a fixed API key, a few groups with their members and one group the session's
+//! account left, plus a second organization whose session the demo key must never reach.
 
 use gateway_auth::api_key::{self, NewApiKey};
 use gateway_domain::GroupSnapshot;
@@ -8,7 +8,7 @@ use gateway_domain::{
     Capabilities, Description, GroupJid, Invalid, OrgId, Participant, Role, SessionId, Subject,
     UserJid,
 };
-use gateway_store::{SessionRecord, Snapshot, Store, StoreError};
+use gateway_store::{EventTarget, SessionRecord, Snapshot, Store, StoreError};
 
 pub const ORG: &str = "demo-org";
 pub const SESSION: &str = "demo";
@@ -32,6 +32,16 @@ pub const GROUPS: [(&str, &str, &str); 3] = [
         "Created before 2021",
     ),
 ];
+
+/// `(jid, subject, description)` of a group the session's account left (`leftAt` set): stored
+/// with its members, but not on WhatsApp as the account sees it (the scripts that seed the
+/// connection emulator leave it out). `listGroups` shows it with `includeLeft=true` only; the
+/// member and invite operations answer it 403 `not_a_participant`.
+pub const LEFT_GROUP: (&str, &str, &str) = (
+    "120363021234567892@g.us",
+    "Old Project",
+    "Wound down in 2025",
+);
 
 /// `(jid, lid, role)` of the demo groups' members besides the session's account (which is
 /// the groups' superadmin).
@@ -88,21 +98,31 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<NewApiKey, StoreError> {
     let capabilities = Capabilities::parse_list("read,send").map_err(parse_err)?;
     let record = api_key::record_for(&key, org, capabilities, Some("demo".into()), now_ms, None);
     ignore_existing(store.put_api_key(&record).await)?;
-    for (i, (jid, subject, description)) in GROUPS.into_iter().enumerate() {
+    let members = participants().map_err(parse_err)?;
+    let left = std::iter::once(LEFT_GROUP);
+    for (i, (jid, subject, description)) in GROUPS.into_iter().chain(left).enumerate() {
         let snapshot = GroupSnapshot {
             group_jid: GroupJid::parse(jid).map_err(parse_err)?,
             subject: Subject::parse(subject).map_err(parse_err)?,
             description: Description::parse(description).map_err(parse_err)?,
             owner_jid: Some(UserJid::parse(ACCOUNT).map_err(parse_err)?),
-            participant_count: 3 + u32::try_from(i).unwrap_or(0),
+            // Its members are known: the count is theirs (as the contract says).
+            participant_count: u32::try_from(members.len()).unwrap_or(u32::MAX),
             is_announce: i == 1,
             is_locked: false,
             created_at_wa: 1_700_000_000_000,
             version: None,
         };
-        store.upsert_group(&session, &snapshot, now_ms).await?;
-        // Its members, as a first snapshot (version 1: anything WhatsApp reports is newer).
-        let members = participants().map_err(parse_err)?;
+        // First the group (its id, in this order), then its members as a first snapshot
+        // (version 1: anything WhatsApp reports is newer). A second run writes nothing: the
+        // group is stored already, and the snapshot (and the departure) are not newer than
+        // what is stored, whatever happened to the group since (e.g. in `make dev`).
+        let target = store
+            .event_target(&session, &snapshot.group_jid, true)
+            .await?;
+        if !matches!(target, EventTarget::Stored(_)) {
+            store.upsert_group(&session, &snapshot, now_ms).await?;
+        }
         let first = GroupSnapshot {
             version: Some(1),
             ..snapshot
@@ -116,6 +136,13 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<NewApiKey, StoreError> {
         store
             .apply_snapshot(&session, target, &snapshot, None, now_ms)
             .await?;
+        if jid == LEFT_GROUP.0 {
+            // The account left it after that snapshot (`group.left`, version 2).
+            let target = store.event_target(&session, &first.group_jid, true).await?;
+            store
+                .apply_left(&session, target, 2, now_ms, now_ms)
+                .await?;
+        }
     }
     Ok(key)
 }
