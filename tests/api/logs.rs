@@ -158,3 +158,34 @@ async fn one_line_per_request_and_no_secrets_or_phone_numbers() {
             .contains("checksum")
     );
 }
+
+#[tokio::test]
+async fn a_replayed_answer_is_marked_on_its_request_line() {
+    logs();
+    let app = spawn_app().await;
+    app.add_session("org-replays", "s-replays").await;
+    app.whatsapp_session("s-replays", true).await;
+    let key = app.api_key("org-replays", "read,send").await;
+    let create = || async {
+        app.http
+            .post(format!("{}/api/v1/sessions/s-replays/groups", app.base))
+            .bearer_auth(&key)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "replay-me")
+            .body(r#"{"name": "Once", "participants": ["6289876543210@s.whatsapp.net"]}"#)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(create().await, 201);
+    assert_eq!(create().await, 201);
+
+    let replayed: Vec<Value> = lines()
+        .into_iter()
+        .filter(|l| l["span"]["org"] == "org-replays" && l["fields"]["message"] == "request")
+        .map(|l| l["span"]["replayed"].clone())
+        .collect();
+    // What the template's metric filter matches: `$.span.replayed IS TRUE`, on the replay only.
+    assert_eq!(replayed, [Value::Null, Value::Bool(true)]);
+}

@@ -54,6 +54,18 @@ async fn before_the_first_sync_the_state_is_idle_with_nulls() {
 }
 
 #[tokio::test]
+async fn reading_the_sync_costs_two_requests_cold_and_one_warm() {
+    let (app, _, key) = ready().await;
+    app.clock.advance_ms(61_000);
+    app.requests.take();
+    assert_eq!(app.get(SYNC, Some(&key)).await.0, 200);
+    // The key and the session's owner in one batch, then the sync record.
+    assert_eq!(app.requests.take(), ["BatchGetItem", "GetItem"]);
+    assert_eq!(app.get(SYNC, Some(&key)).await.0, 200);
+    assert_eq!(app.requests.take(), ["GetItem"]);
+}
+
+#[tokio::test]
 async fn a_resync_marks_groups_removed_while_the_service_was_away() {
     let (app, session, key) = ready().await;
     let emulator = &app.emulator.emulator;

@@ -47,8 +47,10 @@ impl SyncView {
 }
 
 async fn get_sync(services: &Services, req: &Request) -> Result<Response<Body>, ApiError> {
-    let admitted = services.admit(req, Capability::Read, |_, _| Ok(())).await?;
-    services.check_session(&admitted).await?;
+    let pending = services
+        .admit_pending(req, Capability::Read, |_, _| Ok(()))
+        .await?;
+    let admitted = services.session_of(pending).await?;
     let record = services.store.get_sync(&admitted.session).await?;
     let view = SyncView::of(record, services.clock.now_ms());
     Ok(json_response(StatusCode::OK, &view))

@@ -2,7 +2,7 @@
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use gateway_config::{Settings, exit_on_config_error};
-use gateway_http::init_tracing;
+use gateway_logging::init_tracing;
 use ingest_events::Ingest;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 

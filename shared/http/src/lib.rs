@@ -12,6 +12,7 @@ mod telemetry;
 
 pub use admission::{Admitted, Pending};
 pub use gateway_config::{ConfigError, Settings, exit_on_config_error};
+pub use gateway_logging::{init_tracing, init_tracing_to};
 pub use inputs::{
     FINISH_RESERVE, Inputs, LOCAL_DEADLINE, MAX_BODY_BYTES, RESPONSE_RESERVE, authorization,
     body_within_limit, deadline, parse_json, path_param, query_param,
@@ -19,4 +20,4 @@ pub use inputs::{
 pub use paging::{DEFAULT_LIMIT, ListScope, MAX_LIMIT, Page, PageRequest};
 pub use response::{error_response, json_response, no_content};
 pub use services::Services;
-pub use telemetry::{init_tracing, init_tracing_to, log_principal, log_session, observe};
+pub use telemetry::{log_principal, log_session, observe};

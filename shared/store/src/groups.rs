@@ -167,8 +167,8 @@ impl Store {
         Ok((found_session, found_group))
     }
 
-    /// Items by key in one request (BatchGetItem, strongly consistent: something written a
-    /// moment ago reads back at once), in no particular order.
+    /// One item by key (GetItem, strongly consistent: something written a moment ago reads
+    /// back at once).
     pub(crate) async fn get_one(&self, key: keys::Key) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
@@ -182,6 +182,7 @@ impl Store {
         Ok(output.item)
     }
 
+    /// Items by key in one request (BatchGetItem, strongly consistent), in no particular order.
     pub(crate) async fn batch_get(&self, keys: Vec<keys::Key>) -> Result<Vec<Item>, StoreError> {
         let mut keys = KeysAndAttributes::builder()
             .set_keys(Some(keys))

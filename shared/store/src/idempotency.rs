@@ -1,4 +1,5 @@
-//! Idempotency records of createGroup: one item per (organization, Idempotency-Key).
+//! Idempotency records of createGroup and addGroupMembers (one key space): one item per
+//! (organization, Idempotency-Key).
 //!
 //! A request claims its key with a conditional put (`in_progress`, with a hash of the request
 //! and a random attempt id). When it ends with a final answer the record keeps that answer for

@@ -6,11 +6,14 @@
 //! |-----------|------------------------|----------------|-------------|---------------|
 //! | session   | `SESSION#<session>`    | `SESSION`      |             |               |
 //! | group     | `SESSION#<session>`    | `GROUP#<jid>`  |             |               |
+//! | sync      | `SESSION#<session>`    | `SYNC`         |             |               |
+//! | member    | `GROUP#<session>#<gid>` | `MEMBER#<jid>` |            |               |
 //! | API key   | `APIKEY#<key id>`      | `APIKEY`       | `ORG#<org>` | `APIKEY#<id>` |
 //! | idempotency | `IDEMPOTENCY#<hash>` | `IDEMPOTENCY`  |             |               |
 //!
 //! A session and its groups share a partition, so a session's groups come back in JID order
-//! from one Query, and a session plus one group from one BatchGetItem.
+//! from one Query, and a session plus one group from one BatchGetItem. A group's members have
+//! a partition of their own, paged the same way.
 
 mod api_keys;
 mod apply;

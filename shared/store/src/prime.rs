@@ -13,7 +13,9 @@ impl Store {
         self.client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(keys::key("PRIME".to_owned(), "PRIME")))
+            // In the sessions' key space, which every function may read (template.yaml's
+            // dynamodb:LeadingKeys), under an id no session can have.
+            .set_key(Some(keys::key("SESSION#".to_owned(), "PRIME")))
             .send()
             .await
             .map_err(StoreError::from_sdk)?;

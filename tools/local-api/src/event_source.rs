@@ -11,7 +11,8 @@ use aws_sdk_sqs::types::{
 };
 use ingest_events::Ingest;
 
-/// The batch size of the template's event source mapping (SQS's largest receive).
+/// Messages per batch: SQS's largest receive. The template's event source mapping gathers up
+/// to 20 within a second; a batch of 10 exercises the same partial-failure path.
 pub const BATCH_SIZE: i32 = 10;
 
 type SqsResult<T> = Result<T, aws_sdk_sqs::Error>;

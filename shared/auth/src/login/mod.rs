@@ -182,7 +182,12 @@ impl Inner {
             .map_or(Capabilities::NONE, |role| {
                 self.config.roles.capabilities(role)
             });
-        let subject = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+        // `sub` names the person in the logs; one of another type is a malformed token.
+        let subject = match claims.get("sub") {
+            None => None,
+            Some(Value::String(sub)) => Some(sub.clone()),
+            Some(_) => return Err("token sub is not a string"),
+        };
         Ok(Principal {
             org,
             capabilities,

@@ -140,3 +140,24 @@ async fn wrong_aud_is_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn iss_aud_and_sub_of_the_wrong_type_are_refused() {
+    for changes in [
+        json!({"iss": [ISSUER]}),
+        json!({"iss": {"iss": ISSUER}}),
+        json!({"aud": {"aud": AUDIENCE}}),
+        json!({"aud": [AUDIENCE, 7]}),
+        json!({"aud": [[AUDIENCE]]}),
+        json!({"sub": 7}),
+        json!({"sub": ["user-1"]}),
+    ] {
+        let key = TestKey::ed25519("ed-1");
+        let world = World::new(&[&key]).await;
+        let token = key.sign(&claims_with(changes.clone()));
+        assert!(
+            world.verify(&token).await.is_err(),
+            "{changes} was accepted"
+        );
+    }
+}
