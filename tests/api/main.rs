@@ -5,6 +5,7 @@ mod dynamo_proxy;
 mod support;
 
 mod api_keys;
+mod budgets;
 mod cors;
 mod create_group;
 mod events;

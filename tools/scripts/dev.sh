@@ -50,25 +50,7 @@ TOKEN=$("$BIN"/gatewayctl dev-token --org demo-org --role admin --ttl 86400)
 EMULATOR_SESSIONS="demo=6281234567890@s.whatsapp.net" "$BIN"/connection-emulator >.dev/emulator.log 2>&1 &
 PIDS+=($!)
 wait_for "$EMULATOR_LISTEN"
-for group in "120363021234567890@g.us|Project Team|Coordination for Q3 launch" \
-             "120363021234567891@g.us|Support Rota|" \
-             "6281234567890-1700000000@g.us|Family (legacy JID)|Created before 2021"; do
-  IFS='|' read -r jid subject description <<<"$group"
-  "$VENV_PY" - "$GATEWAY_CONNECTION_URL" "$jid" "$subject" "$description" <<'PY'
-import json, sys, urllib.request
-url, jid, subject, description = sys.argv[1:]
-# The demo members (tools/gatewayctl/src/demo.rs), as WhatsApp has them.
-members = [
-    {"jid": "6281234567890@s.whatsapp.net", "role": "superadmin"},
-    {"jid": "6289876543210@s.whatsapp.net", "lid": "77001122334455@lid", "role": "member"},
-    {"jid": "6281111111111@s.whatsapp.net", "role": "admin"},
-]
-body = json.dumps({"subject": subject, "description": description, "participants": members}).encode()
-request = urllib.request.Request(f"{url}/_emulator/sessions/demo/groups/{jid}", body, method="PUT",
-                                 headers={"content-type": "application/json"})
-urllib.request.urlopen(request).read()
-PY
-done
+"$VENV_PY" tools/scripts/seed_emulator.py "$GATEWAY_CONNECTION_URL"
 
 "$BIN"/local-api &
 PIDS+=($!)

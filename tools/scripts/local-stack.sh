@@ -84,32 +84,7 @@ start_local_stack() {
     return 1
   fi
   export GATEWAY_CONNECTION_URL
-  "$VENV_PY" - "$GATEWAY_CONNECTION_URL" <<'PY'
-import json, sys, urllib.request
-url = sys.argv[1]
-# (jid, subject, description, isAnnounce) as `gatewayctl dev seed` stores them; the snapshots the
-# emulator publishes for them (and for a sync) then change nothing stored but versions. The demo
-# group the account left (LEFT_GROUP in demo.rs) is not on WhatsApp as the account sees it.
-groups = [
-    ("120363021234567890@g.us", "Project Team", "Coordination for Q3 launch", False),
-    ("120363021234567891@g.us", "Support Rota", "", True),
-    ("6281234567890-1700000000@g.us", "Family (legacy JID)", "Created before 2021", False),
-]
-# The demo members (tools/gatewayctl/src/demo.rs), as WhatsApp has them: the account is the
-# superadmin, 6289876543210 a member (with its LID), 6281111111111 an admin. openapi.yaml's
-# examples name the member, so promote/demote/remove reach 2xx in the examples phase.
-members = [
-    {"jid": "6281234567890@s.whatsapp.net", "role": "superadmin"},
-    {"jid": "6289876543210@s.whatsapp.net", "lid": "77001122334455@lid", "role": "member"},
-    {"jid": "6281111111111@s.whatsapp.net", "role": "admin"},
-]
-for jid, subject, description, announce in groups:
-    body = json.dumps({"subject": subject, "description": description, "isAnnounce": announce,
-                       "participants": members, "createdAt": 1700000000000}).encode()
-    request = urllib.request.Request(f"{url}/_emulator/sessions/demo/groups/{jid}", body,
-                                     method="PUT", headers={"content-type": "application/json"})
-    urllib.request.urlopen(request, timeout=5).read()
-PY
+  "$VENV_PY" "$ROOT/tools/scripts/seed_emulator.py" "$GATEWAY_CONNECTION_URL"
 
   # Its logs (JSON lines on stdout, as on Lambda; e.g. an event it will apply on redelivery) and
   # its stderr go to the log file, not into the run's output.

@@ -93,6 +93,7 @@ async fn add(
             &changed.group,
             target,
             None,
+            None,
             admitted.work_deadline(),
         )
         .await

@@ -78,6 +78,7 @@ async fn create(
             &created.group,
             EventTarget::NewGroup,
             id,
+            None,
             admitted.work_deadline(),
         )
         .await

@@ -168,6 +168,7 @@ pub async fn apply(ingest: &Ingest, event: &Event) -> Result<Outcome, StoreError
                 group,
                 participants,
                 at: event.at,
+                known_members: None,
             };
             store
                 .apply_snapshot(session, target, &snapshot, None, now)

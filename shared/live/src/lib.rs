@@ -16,7 +16,7 @@ use gateway_connection::{ConnectionClient, LiveGroup};
 use gateway_domain::{Group, GroupSnapshot, SessionId};
 use gateway_errors::{ApiError, BoxError};
 use gateway_http::{Admitted, Services};
-use gateway_store::{Applied, EventTarget, Gate, Pace, Snapshot};
+use gateway_store::{Applied, EventTarget, Gate, KnownMembers, Pace, Snapshot};
 
 pub use idempotency::{IdempotencyKey, once_per_key};
 pub use participants::{MAX_PARTICIPANTS, check_participants};
@@ -158,6 +158,7 @@ impl LiveServices {
         live: &LiveGroup,
         target: EventTarget,
         new_id: Option<u64>,
+        known_members: Option<&KnownMembers>,
         deadline: Instant,
     ) -> Result<Option<Group>, BoxError> {
         let services = &self.services;
@@ -167,6 +168,7 @@ impl LiveServices {
             group: &group,
             participants: &live.participants,
             at: now,
+            known_members,
         };
         let store = services
             .store

@@ -47,10 +47,10 @@ pub async fn change_member(
     let group = participating_group(live, &admitted, gid).await?;
     let session = &admitted.session;
     // Live calls use the member's stored form; someone not stored is asked about as named.
-    let jid = services
-        .store
-        .find_member(session, gid, named)
-        .await?
+    // The same read is what WhatsApp's answer is then stored against.
+    let known = services.store.known_members(session, gid).await?;
+    let jid = known
+        .find(named)
         .map_or_else(|| named.clone(), |member| member.jid);
     let people = [jid];
     let changed = live
@@ -81,6 +81,7 @@ pub async fn change_member(
             &changed.group,
             target,
             None,
+            Some(&known),
             admitted.work_deadline(),
         )
         .await

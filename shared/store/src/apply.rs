@@ -19,7 +19,7 @@ use gateway_domain::{Group, GroupJid, GroupSnapshot, Participant, SessionId};
 use crate::conditions::Item;
 use crate::groups::{GroupItem, GroupState, num};
 use crate::keys::{self, PK, SK};
-use crate::members::MemberItem;
+use crate::members::{KnownMembers, MemberItem};
 use crate::plan::{
     MemberAction, MemberWrite, TombstoneDelete, left_applies, plan_delta, plan_snapshot,
     sync_marks_left,
@@ -79,6 +79,9 @@ pub struct Snapshot<'a> {
     pub group: &'a GroupSnapshot,
     pub participants: &'a [Participant],
     pub at: i64,
+    /// The group's members as this request read them before (a live change of one of them):
+    /// the first round plans against them instead of reading them again; a conflict reads.
+    pub known_members: Option<&'a KnownMembers>,
 }
 
 impl Snapshot<'_> {
@@ -164,6 +167,7 @@ impl Store {
         now: i64,
     ) -> Result<Applied, StoreError> {
         let mut id = id;
+        let mut known = snapshot.known_members;
         for _ in 0..ATTEMPTS {
             let outcome = match target {
                 EventTarget::UnknownSession => return Ok(Applied::UnknownGroup),
@@ -176,7 +180,8 @@ impl Store {
                     Box::pin(self.store_new_group(session, snapshot, id, now)).await?
                 }
                 EventTarget::Stored(stored) => {
-                    Box::pin(self.snapshot_stored(session, &stored.0, snapshot, now)).await?
+                    let known = known.take();
+                    Box::pin(self.snapshot_stored(session, &stored.0, snapshot, known, now)).await?
                 }
             };
             match outcome {
@@ -339,6 +344,7 @@ impl Store {
         session: &SessionId,
         stored: &GroupItem,
         snapshot: &Snapshot<'_>,
+        known: Option<&KnownMembers>,
         now: i64,
     ) -> Result<Option<Applied>, StoreError> {
         let version = snapshot.version();
@@ -346,11 +352,18 @@ impl Store {
             return Ok(Some(Applied::Stale));
         }
         let jid = &stored.group_jid;
-        let members = self.stored_members(session, jid).await?;
+        let read;
+        let members = match known {
+            Some(known) => &known.0,
+            None => {
+                read = self.stored_members(session, jid).await?;
+                &read
+            }
+        };
         let Some(plan) = plan_snapshot(
             &stored.state,
             stored.state.wa_version,
-            &members,
+            members,
             snapshot.participants,
             version,
             snapshot.at,

@@ -38,7 +38,7 @@ pub use error::StoreError;
 pub use groups::{GroupPage, Unread};
 pub use idempotency::{Claim, StoredResponse};
 pub use keys::Key;
-pub use members::MemberPage;
+pub use members::{KnownMembers, MemberPage};
 pub use pacing::{Gate, Pace};
 pub use plan::MemberAction;
 pub use request_items::{RequestItems, RequestReads};

@@ -95,9 +95,6 @@ pub struct MemberPage {
 
 /// Members are listed without tombstones.
 const LIVE: &str = "attribute_not_exists(removedAt)";
-/// A member named by any of its forms.
-const ANY_FORM: &str = "attribute_not_exists(removedAt) AND (#jid = :form OR lid = :form \
-                        OR phoneJid = :form OR #sk = :sk)";
 
 impl Store {
     /// Up to `limit` members of a group after the key `after`.
@@ -135,40 +132,15 @@ impl Store {
         })
     }
 
-    /// The member that `form` names (its key, `jid`, `lid` or `phoneJid`), if stored and not
-    /// removed: one Query of the group's partition.
-    pub async fn find_member(
+    /// Every member item of a group as stored now, for a live change of one of them: the
+    /// handler finds the member by any form, and the change is then planned against the same
+    /// read (one Query for both).
+    pub async fn known_members(
         &self,
         session: &SessionId,
         group: &GroupJid,
-        form: &UserJid,
-    ) -> Result<Option<Member>, StoreError> {
-        let items = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .filter_expression(ANY_FORM)
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_names("#jid", "jid")
-            .expression_attribute_values(":pk", AttributeValue::S(keys::members_pk(session, group)))
-            .expression_attribute_values(
-                ":prefix",
-                AttributeValue::S(keys::MEMBER_SK_PREFIX.to_owned()),
-            )
-            .expression_attribute_values(":form", AttributeValue::S(form.to_string()))
-            .expression_attribute_values(":sk", AttributeValue::S(keys::member_sk(form)))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send()
-            .try_next()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        items
-            .map(|item| member_item(item).map(MemberItem::into_member))
-            .transpose()
+    ) -> Result<KnownMembers, StoreError> {
+        Ok(KnownMembers(self.stored_members(session, group).await?))
     }
 
     /// Every member item of a group, tombstones included: what an event is planned against.
@@ -200,5 +172,77 @@ impl Store {
             .into_iter()
             .map(|item| member_item(item)?.into_stored())
             .collect()
+    }
+}
+
+/// A group's member items as read earlier in a request (tombstones included).
+#[derive(Debug, Clone)]
+pub struct KnownMembers(pub(crate) Vec<StoredMember>);
+
+impl KnownMembers {
+    /// The member that `form` names (its key, `jid`, `lid` or `phoneJid`), if stored and not
+    /// removed.
+    pub fn find(&self, form: &UserJid) -> Option<Member> {
+        self.0
+            .iter()
+            .filter(|m| m.is_live())
+            .find(|m| {
+                m.key == *form
+                    || m.jid == *form
+                    || m.lid.as_ref() == Some(form)
+                    || m.phone_jid.as_ref() == Some(form)
+            })
+            .map(|m| Member {
+                jid: m.jid.clone(),
+                lid: m.lid.clone(),
+                phone_jid: m.phone_jid.clone(),
+                role: m.role,
+                first_seen_at: m.first_seen_at,
+                updated_at: m.updated_at,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use gateway_domain::Role;
+
+    use super::*;
+
+    fn jid(raw: &str) -> UserJid {
+        UserJid::parse(raw).unwrap()
+    }
+
+    fn member(key: &str, lid: Option<&str>, phone: Option<&str>, removed: bool) -> StoredMember {
+        StoredMember {
+            key: jid(key),
+            jid: jid(lid.unwrap_or(key)),
+            lid: lid.map(jid),
+            phone_jid: phone.map(jid),
+            role: Role::Member,
+            version: 1,
+            first_seen_at: 1,
+            updated_at: 1,
+            removed_at: removed.then_some(2),
+        }
+    }
+
+    #[test]
+    fn a_member_is_found_by_any_of_its_forms_and_a_tombstone_by_none() {
+        let known = KnownMembers(vec![
+            member(
+                "6281@s.whatsapp.net",
+                Some("91@lid"),
+                Some("6281@s.whatsapp.net"),
+                false,
+            ),
+            member("6282@s.whatsapp.net", None, None, true),
+        ]);
+        for form in ["6281@s.whatsapp.net", "91@lid"] {
+            let found = known.find(&jid(form)).map(|m| m.jid);
+            assert_eq!(found, Some(jid("91@lid")), "{form}");
+        }
+        assert_eq!(known.find(&jid("6282@s.whatsapp.net")), None);
+        assert_eq!(known.find(&jid("6283@s.whatsapp.net")), None);
     }
 }

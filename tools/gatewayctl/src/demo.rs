@@ -132,6 +132,7 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<NewApiKey, StoreError> {
             group: &first,
             participants: &members,
             at: now_ms,
+            known_members: None,
         };
         store
             .apply_snapshot(&session, target, &snapshot, None, now_ms)
