@@ -71,6 +71,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	cargo fmt --all -- --check
 	cargo clippy $(CARGO_LOCKED) --workspace --all-targets -- -D warnings
+	python3 tools/scripts/unused_deps.py
 	$(VENV)/bin/cfn-lint template.yaml
 
 clean:

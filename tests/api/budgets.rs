@@ -64,9 +64,27 @@ async fn run(app: &TestApp, key: &str, case: &Case) -> Vec<String> {
     app.requests.take()
 }
 
-#[tokio::test]
-async fn warm_requests_stay_within_their_budgets() {
-    use reqwest::Method;
+/// The cases whose requests differ from their budget; `cold`: each past every warm cache (the
+/// key's record 30 s, the session's owner 60 s).
+async fn over_budget(app: &TestApp, key: &str, cases: &[Case], cold: bool) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for case in cases {
+        if cold {
+            app.clock.advance_ms(61_000);
+        }
+        let requests = run(app, key, case).await;
+        if requests != case.requests {
+            wrong.push(format!(
+                "{}: {requests:?}, budget {:?}",
+                case.what, case.requests
+            ));
+        }
+    }
+    wrong
+}
+
+/// org-a's session s1 on WhatsApp and stored, with group GID of three members; a key of org-a.
+async fn ready() -> (TestApp, String) {
     // Production's pacing: its counters ride on the gate's write.
     let app = spawn_app_paced(Pacing::DEFAULT).await;
     let session = app.add_session("org-a", "s1").await;
@@ -87,10 +105,20 @@ async fn warm_requests_stay_within_their_budgets() {
     );
     emulator.flush_events().await;
     app.drain_events().await;
+    (app, key)
+}
+
+fn member(n: usize) -> String {
+    format!("{GROUP}/members/{}", user(n).replace('@', "%40"))
+}
+
+#[tokio::test]
+async fn warm_requests_stay_within_their_budgets() {
+    use reqwest::Method;
+    let (app, key) = ready().await;
     // Warms the caches: the key's record and the session's owner.
     assert_eq!(app.get(GROUP, Some(&key)).await.0, 200);
 
-    let member = |n: usize| format!("{GROUP}/members/{}", user(n).replace('@', "%40"));
     let create = r#"{"name": "Budget", "participants": ["6286600000009@s.whatsapp.net"]}"#;
     let add = format!(r#"{{"participants": ["{}"]}}"#, user(4));
     let cases = [
@@ -203,15 +231,48 @@ async fn warm_requests_stay_within_their_budgets() {
             &["UpdateItem"],
         ),
     ];
-    let mut wrong = Vec::new();
-    for case in &cases {
-        let requests = run(&app, &key, case).await;
-        if requests != case.requests {
-            wrong.push(format!(
-                "{}: {requests:?}, budget {:?}",
-                case.what, case.requests
-            ));
-        }
-    }
+    let wrong = over_budget(&app, &key, &cases, false).await;
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[tokio::test]
+async fn a_cold_live_request_reads_its_key_with_the_session_and_the_group() {
+    use reqwest::Method;
+    let (app, key) = ready().await;
+    let cases = [
+        case(
+            "updateGroup",
+            Method::PATCH,
+            GROUP.into(),
+            r#"{"subject": "Cold"}"#,
+            204,
+            &["BatchGetItem", "UpdateItem"],
+        ),
+        case(
+            "promoteGroupMember",
+            Method::POST,
+            format!("{}/promote", member(1)),
+            "",
+            204,
+            &["BatchGetItem", "Query", "TransactWriteItems"],
+        ),
+        case(
+            "getGroupInvite",
+            Method::GET,
+            format!("{GROUP}/invite"),
+            "",
+            200,
+            &["BatchGetItem"],
+        ),
+        case(
+            "syncGroups",
+            Method::POST,
+            "/api/v1/sessions/s1/groups/sync".into(),
+            "",
+            202,
+            &["BatchGetItem", "UpdateItem"],
+        ),
+    ];
+    let wrong = over_budget(&app, &key, &cases, true).await;
     assert!(wrong.is_empty(), "{wrong:#?}");
 }

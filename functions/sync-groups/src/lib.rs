@@ -5,9 +5,9 @@
 use gateway_auth::crypto::random_base62;
 use gateway_domain::Capability;
 use gateway_errors::ApiError;
-use gateway_http::{json_response, observe};
+use gateway_http::{Admitted, json_response, observe};
 use gateway_live::LiveServices;
-use gateway_store::{SYNC_RUNS_AT_MOST_MS, SyncClaim};
+use gateway_store::{SYNC_RUNS_AT_MOST_MS, SyncClaim, SyncRecord};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Error, Request, Response};
 use serde::Serialize;
@@ -27,8 +27,11 @@ struct Running {
 
 async fn sync_groups(live: &LiveServices, req: &Request) -> Result<Response<Body>, ApiError> {
     let services = &live.services;
-    let admitted = services.admit(req, Capability::Send, |_, _| Ok(())).await?;
-    services.check_session(&admitted).await?;
+    let pending = services
+        .admit_pending(req, Capability::Send, |_, _| Ok(()))
+        .await?;
+    // The API key's record and the session in one read.
+    let admitted = services.session_of(pending).await?;
     let session = &admitted.session;
     let now = services.clock.now_ms();
     let sync_id = format!("sync-{}", random_base62(16));
@@ -43,21 +46,7 @@ async fn sync_groups(live: &LiveServices, req: &Request) -> Result<Response<Body
             requested_at: running.requested_at,
         },
         SyncClaim::Claimed { previous } => {
-            let asked = live
-                .connection
-                .request_sync(session, &sync_id, admitted.deadline)
-                .await;
-            if let Err(error) = asked {
-                // Nothing runs: the session's sync is what it was before this request.
-                if let Err(store) = services
-                    .store
-                    .release_sync(session, &sync_id, previous.as_ref())
-                    .await
-                {
-                    tracing::warn!(error = %store, "a sync that did not start is still recorded");
-                }
-                return Err(error.into_api_error());
-            }
+            start(live, &admitted, &sync_id, previous.as_ref()).await?;
             Running {
                 sync_id,
                 state: "running",
@@ -71,4 +60,27 @@ async fn sync_groups(live: &LiveServices, req: &Request) -> Result<Response<Body
         response.headers_mut().insert(header::LOCATION, value);
     }
     Ok(response)
+}
+
+/// Asks the connection service to run the claimed sync; if it cannot, the session's sync is
+/// put back as it was before this request.
+async fn start(
+    live: &LiveServices,
+    admitted: &Admitted<()>,
+    sync_id: &str,
+    previous: Option<&SyncRecord>,
+) -> Result<(), ApiError> {
+    let session = &admitted.session;
+    let Err(error) = live
+        .connection
+        .request_sync(session, sync_id, admitted.deadline)
+        .await
+    else {
+        return Ok(());
+    };
+    let store = &live.services.store;
+    if let Err(cause) = store.release_sync(session, sync_id, previous).await {
+        tracing::warn!(error = %cause, "a sync that did not start is still recorded");
+    }
+    Err(error.into_api_error())
 }

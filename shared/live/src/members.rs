@@ -5,7 +5,7 @@
 use gateway_connection::ParticipantAction;
 use gateway_domain::{Capability, GroupJid, UserJid};
 use gateway_errors::ApiError;
-use gateway_http::{Admitted, json_response, no_content};
+use gateway_http::{Admitted, Pending, json_response, no_content};
 use gateway_store::{EventTarget, StoredGroup};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -27,6 +27,20 @@ pub async fn participating_group<T>(
     Ok(group)
 }
 
+/// As [`participating_group`], for a request admitted before its API key's record is read:
+/// the key, the session and the group in one read.
+pub async fn participating<T>(
+    live: &LiveServices,
+    pending: Pending<T>,
+    gid: &GroupJid,
+) -> Result<(Admitted<T>, StoredGroup), ApiError> {
+    let (admitted, group) = live.services.group_of(pending, gid).await?;
+    if group.is_left() {
+        return Err(ApiError::NotAParticipant);
+    }
+    Ok((admitted, group))
+}
+
 /// Removes, promotes or demotes the member `{jid}` names (by any of its forms), stores what
 /// WhatsApp then holds, and answers 204.
 pub async fn change_member(
@@ -35,16 +49,17 @@ pub async fn change_member(
     action: ParticipantAction,
 ) -> Result<Response<Body>, ApiError> {
     let services = &live.services;
-    let admitted = services
-        .admit(req, Capability::Send, |input, _| {
+    let pending = services
+        .admit_pending(req, Capability::Send, |input, _| {
             Ok((
                 input.path("gid", GroupJid::parse)?,
                 input.path("jid", UserJid::parse)?,
             ))
         })
         .await?;
+    let gid = pending.input.0.clone();
+    let (admitted, group) = participating(live, pending, &gid).await?;
     let (gid, named) = &admitted.input;
-    let group = participating_group(live, &admitted, gid).await?;
     let session = &admitted.session;
     // Live calls use the member's stored form; someone not stored is asked about as named.
     // The same read is what WhatsApp's answer is then stored against.
@@ -103,14 +118,15 @@ pub async fn invite_link(
     req: &Request,
     reset: bool,
 ) -> Result<Response<Body>, ApiError> {
-    let admitted = live
+    let pending = live
         .services
-        .admit(req, Capability::Send, |input, _| {
+        .admit_pending(req, Capability::Send, |input, _| {
             input.path("gid", GroupJid::parse)
         })
         .await?;
+    let gid = pending.input.clone();
+    let (admitted, _) = participating(live, pending, &gid).await?;
     let gid = &admitted.input;
-    participating_group(live, &admitted, gid).await?;
     let (session, deadline) = (&admitted.session, admitted.deadline);
     let code = if reset {
         live.connection
