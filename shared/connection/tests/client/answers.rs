@@ -233,3 +233,31 @@ async fn an_endless_answer_is_cut_off_at_the_cap() {
 fn bytes_of_json() -> axum::body::Bytes {
     axum::body::Bytes::from_static(&[b' '; 64 * 1024])
 }
+
+#[tokio::test]
+async fn an_answer_about_another_group_is_refused() {
+    use axum::response::IntoResponse;
+    // Stored under the group asked about, another group's state would overwrite it.
+    let url = impostor(|| {
+        axum::Json(serde_json::json!({
+            "groupJid": "999@g.us", "subject": "Other", "description": "", "ownerJid": null,
+            "participants": [], "participantCount": 0, "isAnnounce": false, "isLocked": false,
+            "createdAt": 1, "version": 2,
+        }))
+        .into_response()
+    })
+    .await;
+    let client = client_for(&url, TokenSource::Static(TOKEN.into()));
+    let session = SessionId::parse("s1").unwrap();
+    let asked = GroupJid::parse("100@g.us").unwrap();
+    let read = client.get_group(&session, &asked, soon()).await;
+    let changed = client
+        .set_subject(&session, &asked, &subject("T"), soon())
+        .await;
+    for error in [read.unwrap_err(), changed.unwrap_err()] {
+        assert!(
+            matches!(error, ConnectionError::Unavailable(_)),
+            "{error:?}"
+        );
+    }
+}
