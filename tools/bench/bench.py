@@ -16,6 +16,12 @@ run by a JavaScript runtime loop, bootstrap.mjs, under this script's Runtime API
 `ratios` compare get-group with them. `--flame` profiles get-group's warm invocations with
 `perf record` and draws a flame graph with inferno.
 
+The ingest scenario (`--ingest N`, last in the run): one ingest-events process applies N
+`group.snapshot` events of new groups (tools/bench/ingest_events.py makes them) delivered as SQS
+batches, then the same messages again (stale), then a newer snapshot of each group with one
+member changed: events/s, CPU per event, DynamoDB requests per event by operation, peak RSS
+(the report's `ingest`).
+
 Standard library only, plus `cryptography` (signs the login tokens). `tools/bench/run.sh`
 builds, starts moto and the emulator, seeds the table and calls this script; see BENCHMARKS.md.
 
@@ -47,6 +53,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import urllib.request
 import uuid
 from pathlib import Path
@@ -1359,6 +1366,217 @@ def top_frames(folded: Path, count: int = 40) -> dict:
             "top": pc(inclusive), "top_self": pc(leaf)}
 
 
+# --------------------------------------------------------------------------------------------
+# Ingest: the connection service's events applied by ingest-events (SQS batches)
+
+INGEST = "ingest-events"
+# (key in the report, what the pass sends, outcome every event must have in the function's log)
+INGEST_PASSES = [
+    ("first_store", "a snapshot of each of N new groups", "applied"),
+    ("stale_redelivery", "the same N messages delivered again: all stale", "stale"),
+    ("one_member_changed", "a newer snapshot of each group, one member promoted", "applied"),
+]
+
+
+class IngestProbe:
+    """Read at the GET /next that opens and closes each pass (the function idle, waiting)."""
+
+    def __init__(self, pid: int, dynamo: DynamoProxy, moto_pid: int | None, log: Path):
+        self.pid, self.dynamo, self.moto_pid, self.log = pid, dynamo, moto_pid, log
+
+    def read(self) -> dict:
+        cpu, tids = cpu_ns(self.pid)
+        ops, conns, busy = self.dynamo.snapshot()
+        moto = None
+        if self.moto_pid:
+            try:
+                moto = cpu_ticks_ns(self.moto_pid)
+            except OSError:
+                moto = None
+        return {
+            "t": time.perf_counter_ns(), "cpu_ns": cpu, "tids": tids,
+            "cpu_ticks_ns": cpu_ticks_ns(self.pid), "dynamo_ops": ops, "dynamo_conns": conns,
+            "dynamo_busy_ns": busy, "moto_cpu_ns": moto,
+            # this script: the Runtime API and the DynamoDB proxy
+            "driver_cpu_ns": cpu_ticks_ns(os.getpid()),
+            "log_bytes": self.log.stat().st_size if self.log.exists() else 0,
+            "rss_kb": peak_rss_kb(self.pid),
+        }
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter of /proc/<pid>/stat (Z: exited, not yet reaped), None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0]
+    except OSError:
+        return None
+
+
+def log_outcomes(log: Path, start: int, end: int) -> collections.Counter:
+    """The function's `event` log lines (JSON, one a line) between two offsets, by outcome;
+    warnings (an event not applied) as `warn`."""
+    with open(log, "rb") as f:
+        f.seek(start)
+        text = f.read(end - start)
+    out: collections.Counter[str] = collections.Counter()
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            out["unparsed_lines"] += 1
+            continue
+        fields = entry.get("fields", {})
+        if entry.get("level") in ("WARN", "ERROR"):
+            out[entry["level"].lower()] += 1
+        if fields.get("message") == "event":
+            out[fields.get("outcome", "?")] += 1
+    return out
+
+
+def ingest(args, bench: Bench) -> dict:
+    """ONE ingest-events process applies `--ingest` group.snapshot events of new groups of
+    `--ingest-members` members each, in SQS batches of `--ingest-batch`, sent one after the
+    other as fast as it answers (one instance, as with MaximumConcurrency 1 and a full queue);
+    then the same messages again (redelivered: stale); then, with `--ingest-change`, a newer
+    snapshot of each group with one member changed. Every answer must have an empty
+    `batchItemFailures`, and every event the outcome its pass expects (from its log)."""
+    import ingest_events  # tools/bench/ingest_events.py, beside this script
+
+    n, size = args.ingest, args.ingest_batch
+    if not 1 <= size <= 10_000:
+        raise SystemExit(f"--ingest-batch {size}: SQS delivers 1 to 10000 messages a batch")
+    passes = ingest_events.Passes(args.ingest_session, ACCOUNT, n, args.ingest_members)
+    batches = [ingest_events.sqs_events(passes.first, size),
+               ingest_events.sqs_events(passes.first, size, receive_count=2)]
+    if args.ingest_change:
+        batches.append(ingest_events.sqs_events(passes.changed, size))
+    bounds = [1]  # the GET /next opening each pass, and the one after the last answer
+    for b in batches:
+        bounds.append(bounds[-1] + len(b))
+    print(f"ingest: {INGEST}, {n} snapshots of {args.ingest_members}-member groups, batches of "
+          f"{size}, {len(batches)} passes, one process", file=sys.stderr)
+    # Its own proxy over plain http, as the main figures (the TLS pass may have run before).
+    saved = bench.dynamo, bench.extra_env
+    bench.dynamo, bench.extra_env = DynamoProxy(os.environ["AWS_ENDPOINT_URL_DYNAMODB"]), {}
+    log = bench.logs / f"{INGEST}.log"
+    api = RuntimeApi([e for b in batches for e in b], probe_at=set(bounds))
+    try:
+        proc, t0 = bench.spawn(INGEST, api)
+        api.probe = IngestProbe(proc.pid, bench.dynamo, args.moto_pid, log)
+        try:
+            give_up = time.monotonic() + args.ingest_timeout
+            while True:
+                try:
+                    api.wait(bounds[-1] - 1, timeout_s=5)
+                    break
+                except TimeoutError as waiting:
+                    if process_state(proc.pid) in ("Z", "X", None):
+                        raise RuntimeError(f"{INGEST} exited after {len(api.done)} batches; "
+                                           f"see {log}") from waiting
+                    if time.monotonic() > give_up:
+                        raise
+            deadline = time.monotonic() + 10
+            while bounds[-1] not in api.probes and time.monotonic() < deadline:
+                time.sleep(0.001)
+            missing = [b for b in bounds if b not in api.probes]
+            if missing:
+                raise RuntimeError(f"{INGEST}: no reading at GET /next {missing} ({api.probe_error!r})")
+            rss_kb = peak_rss_kb(proc.pid)
+            init_ms = (api.first_next_ns - t0) / NS_PER_MS
+        finally:
+            bench.stop(proc, api)
+    finally:
+        bench.dynamo, bench.extra_env = saved
+
+    out = {
+        "function": INGEST, "events": n, "batch_size": size,
+        "members_per_group": args.ingest_members, "session": args.ingest_session,
+        "note": "one process; batches sent back to back through this script's Runtime API; "
+                "DynamoDB = moto behind the counting proxy (http); CPU from schedstat",
+        "init_ms": r(init_ms, 3),
+        "peak_rss_mb": r(rss_kb / 1024, 1),
+        "binary_bytes_x86_64": (Path(args.bin_dir) / INGEST).stat().st_size,
+        "zip_bytes_x86_64": zip_size(args.zip_dir_x86_64, INGEST),
+        "zip_bytes_arm64": zip_size(args.zip_dir_arm64, INGEST),
+        "passes": {},
+    }
+    problems = []
+    for k, (key, what, expected) in enumerate(INGEST_PASSES[:len(batches)]):
+        done = api.done[bounds[k] - 1:bounds[k + 1] - 1]
+        for i, (_, _, ok, body) in enumerate(done):
+            answer = json.loads(body) if ok else None
+            if not ok or not isinstance(answer, dict) or answer.get("batchItemFailures") != []:
+                problems.append(f"{key} batch {i}: {'error' if not ok else 'answer'} {body[:300]!r}")
+        a, b = api.probes[bounds[k]], api.probes[bounds[k + 1]]
+        if a["tids"] == b["tids"]:
+            cpu, source = b["cpu_ns"] - a["cpu_ns"], "schedstat"
+        else:  # a thread came or went: the tick-resolution total
+            cpu, source = b["cpu_ticks_ns"] - a["cpu_ticks_ns"], "stat"
+        wall_ns = done[-1][1] - done[0][0]
+        batch_ms = sorted((d - s) / NS_PER_MS for s, d, _, _ in done)
+        ops = b["dynamo_ops"] - a["dynamo_ops"]
+        busy = b["dynamo_busy_ns"] - a["dynamo_busy_ns"]
+        outcomes = log_outcomes(log, a["log_bytes"], b["log_bytes"])
+        if outcomes.get(expected, 0) != n or sum(outcomes.values()) != n:
+            problems.append(f"{key}: outcomes {dict(outcomes)}, expected {n} {expected}")
+        moto = (b["moto_cpu_ns"] - a["moto_cpu_ns"]
+                if a["moto_cpu_ns"] is not None and b["moto_cpu_ns"] is not None else None)
+        out["passes"][key] = {
+            "what": what,
+            "events": n, "batches": len(done),
+            "wall_ms": r(wall_ns / NS_PER_MS, 1),
+            "events_per_s": r(n / (wall_ns / 1e9), 1),
+            "batch_ms": {"first": r((done[0][1] - done[0][0]) / NS_PER_MS, 2),
+                         "p50": r(pct(batch_ms, 50), 2), "p99": r(pct(batch_ms, 99), 2),
+                         "max": r(batch_ms[-1], 2)},
+            "cpu_ms_per_event": r(cpu / n / NS_PER_MS, 3),
+            "cpu_percent_of_wall": r(100 * cpu / wall_ns, 1),
+            "cpu_source": source,
+            "dynamodb_requests_per_event": r(sum(ops.values()) / n, 3),
+            "dynamodb_by_operation": {op: r(c / n, 3) for op, c in sorted(ops.items())},
+            "dynamodb_requests": dict(sorted(ops.items())),
+            "dynamodb_connections_opened": b["dynamo_conns"] - a["dynamo_conns"],
+            # request read to response sent at the proxy: moto's work plus the proxy's
+            "dynamodb_ms_per_event": r(busy / n / NS_PER_MS, 3),
+            "dynamodb_percent_of_wall": r(100 * busy / wall_ns, 1),
+            "moto_cpu_ms_per_event": None if moto is None else r(moto / n / NS_PER_MS, 3),
+            "driver_cpu_ms_per_event": r((b["driver_cpu_ns"] - a["driver_cpu_ns"]) / n / NS_PER_MS, 3),
+            "outcomes": dict(sorted(outcomes.items())),
+        }
+    if problems:
+        out["failures"] = problems[:20]
+    return out
+
+
+def ingest_table(e: dict) -> str:
+    if "passes" not in e:
+        return f"ingest: {e.get('error')}"
+    head = ["ingest-events pass", "events/s", "wall s", "batch p50/p99 ms", "CPU ms/event",
+            "CPU % wall", "DDB req/event", "by operation (per event)", "DDB ms/event",
+            "DDB % wall", "moto CPU ms/event"]
+    lines = []
+    for key, p in e["passes"].items():
+        by_op = ", ".join(f"{op} {v:g}" for op, v in p["dynamodb_by_operation"].items())
+        moto = p["moto_cpu_ms_per_event"]
+        lines.append([key, f"{p['events_per_s']:.0f}", f"{p['wall_ms'] / 1000:.2f}",
+                      f"{p['batch_ms']['p50']:.1f}/{p['batch_ms']['p99']:.1f}",
+                      f"{p['cpu_ms_per_event']:.3f}", f"{p['cpu_percent_of_wall']:.0f}",
+                      f"{p['dynamodb_requests_per_event']:g}", by_op,
+                      f"{p['dynamodb_ms_per_event']:.2f}", f"{p['dynamodb_percent_of_wall']:.0f}",
+                      "-" if moto is None else f"{moto:.2f}"])
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
+    fmt = lambda row: "| " + " | ".join(str(x).ljust(w) for x, w in zip(row, widths)) + " |"
+    out = [f"ingest: {e['events']} group.snapshot events of {e['members_per_group']}-member groups, "
+           f"SQS batches of {e['batch_size']}, one {e['function']} process "
+           f"(init {e['init_ms']} ms, peak RSS {e['peak_rss_mb']} MB)",
+           fmt(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [fmt(row) for row in lines]
+    for problem in e.get("failures", []):
+        out.append(f"FAILED  {problem}")
+    return "\n".join(out)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repo", default=".")
@@ -1389,6 +1607,18 @@ def main() -> int:
     p.add_argument("--flame-n", type=int, default=5000, help="profiled warm invocations")
     p.add_argument("--flame-freq", type=int, default=2999, help="perf samples per second")
     p.add_argument("--inferno-dir", help="where inferno-collapse-perf and inferno-flamegraph are")
+    p.add_argument("--ingest", type=int, default=0,
+                   help="the ingest scenario: this many group.snapshot events of new groups "
+                        "applied by one ingest-events process (0: skip)")
+    p.add_argument("--ingest-batch", type=int, default=10,
+                   help="messages per SQS event (SQS receives at most 10; the template's mapping batches 20)")
+    p.add_argument("--ingest-members", type=int, default=50, help="members of each group")
+    p.add_argument("--ingest-session", default="bench-ingest",
+                   help="a stored session of the demo org (run.sh adds it)")
+    p.add_argument("--ingest-change", action=argparse.BooleanOptionalAction, default=True,
+                   help="a third pass: a newer snapshot of each group with one member changed")
+    p.add_argument("--ingest-timeout", type=float, default=1800, help="seconds for all passes")
+    p.add_argument("--moto-pid", type=int, help="moto's server: its CPU time in the ingest figures")
     p.add_argument("--out", default="target/bench/report.json")
     args = p.parse_args()
     args.functions = [f for f in args.functions.split(",") if f]
@@ -1458,11 +1688,26 @@ def main() -> int:
             report["dynamodb_over_tls"] = tls_pass(args, bench, targets_)
         except Exception as error:  # the main figures stand without it
             report["dynamodb_over_tls"] = {"error": repr(error)}
+    status = 0
+    if args.ingest:
+        # Last: its 1000 groups of 51 items each would slow moto for everything after them.
+        try:
+            report["ingest"] = ingest(args, bench)
+        except Exception as error:  # the other figures stand; the run still fails below
+            traceback.print_exc()
+            report["ingest"] = {"error": repr(error)}
+        if "error" in report["ingest"] or report["ingest"].get("failures"):
+            status = 1
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(table(report))
+    if args.ingest:
+        print("")
+        print(ingest_table(report["ingest"]))
     print(f"\nwritten: {args.out}")
-    return 0
+    if status:
+        print("the ingest scenario FAILED (see above and report.json's ingest)", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -13,7 +13,11 @@
 # BENCH_PEERS (get-group's peers, default "node,raw-floor"; "" for none: the Node.js function
 # of tools/bench/node, installed with `npm ci`, and the raw floor bench-raw-floor),
 # BENCH_FLAME=0 (no flame graph of get-group; by default one is drawn from `perf record` of
-# BENCH_FLAME_N=5000 warm invocations of a build with symbols, target/bench/get-group.flame.svg).
+# BENCH_FLAME_N=5000 warm invocations of a build with symbols, target/bench/get-group.flame.svg),
+# BENCH_INGEST (the ingest scenario, last: one ingest-events process applies this many
+# group.snapshot events of new 50-member groups of the session bench-ingest, sent as SQS
+# batches, then the same again (stale), then each group with one member changed; default 1000,
+# 0 for none), BENCH_INGEST_BATCH (messages per SQS event, default 10, SQS's largest receive).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -46,9 +50,12 @@ for f in "${FUNCTIONS[@]}"; do if [ "$f" = get-group ]; then HAS_GET_GROUP=1; fi
 if [ "$HAS_GET_GROUP" != 1 ]; then BENCH_PEERS=; fi
 EXTRA_BINS=(bench-bare)
 if [[ ",$BENCH_PEERS," == *,raw-floor,* ]]; then EXTRA_BINS+=(bench-raw-floor); fi
+BENCH_INGEST=${BENCH_INGEST:-1000}
+# An SQS function (lambda_runtime::run): the filter above does not pick it up.
+if [ "$BENCH_INGEST" != 0 ]; then EXTRA_BINS+=(ingest-events); fi
 BIN_ARGS=()
 for b in "${EXTRA_BINS[@]}" "${FUNCTIONS[@]}"; do BIN_ARGS+=(--bin "$b"); done
-echo "functions: ${FUNCTIONS[*]}; peers: ${BENCH_PEERS:-none}"
+echo "functions: ${FUNCTIONS[*]}; peers: ${BENCH_PEERS:-none}; ingest events: $BENCH_INGEST"
 
 if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
   echo "building x86_64 (runs here) ..."
@@ -62,7 +69,7 @@ if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
   fi
 fi
 # A copy of what was just built: other builds sharing target/ cannot change it mid-run.
-rm -rf "$OUT/bin" "$OUT/zip"
+rm -rf "${OUT:?}/bin" "${OUT:?}/zip"
 mkdir -p "$OUT/bin/x86_64" "$OUT/bin/arm64" "$OUT/zip/x86_64" "$OUT/zip/arm64"
 for b in "${EXTRA_BINS[@]}" "${FUNCTIONS[@]}"; do
   cp "$TARGET/x86_64-unknown-linux-gnu/release/$b" "$OUT/bin/x86_64/"
@@ -140,6 +147,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# shellcheck disable=SC2119 # start_moto picks its own port
 MOTO_LOG=$OUT/logs/moto.log start_moto
 # With two or more cores, the function under test gets the last one to itself (bench.py);
 # moto, the emulator and bench.py share the first.
@@ -151,6 +159,10 @@ $CTL create-table >/dev/null
 $CTL dev seed >/dev/null
 ACCOUNT=6281234567890@s.whatsapp.net
 $CTL session add --org demo-org --id bench-create --account "$ACCOUNT" >/dev/null
+# The ingest scenario's own session: its groups stay out of the partitions the others read.
+if [ "$BENCH_INGEST" != 0 ]; then
+  $CTL session add --org demo-org --id bench-ingest --account "$ACCOUNT" >/dev/null
+fi
 
 export GATEWAY_CONNECTION_TOKEN=bench-connection-secret
 EMULATOR_PORT=$(free_port)
@@ -170,6 +182,7 @@ done
 "$VENV_PY" tools/scripts/seed_emulator.py "$GATEWAY_CONNECTION_URL"
 
 FUNCTION_LIST=$(IFS=,; echo "${FUNCTIONS[*]}")
+# shellcheck disable=SC2086 # BENCH_ARGS: several words on purpose
 "$VENV_PY" tools/bench/bench.py \
   --functions "$FUNCTION_LIST" \
   --bin-dir "$OUT/bin/x86_64" \
@@ -180,5 +193,9 @@ FUNCTION_LIST=$(IFS=,; echo "${FUNCTIONS[*]}")
   --warm "${BENCH_WARM:-1000}" \
   --peers "$BENCH_PEERS" \
   ${FLAME_ARGS[@]+"${FLAME_ARGS[@]}"} \
+  --ingest "$BENCH_INGEST" \
+  --ingest-batch "${BENCH_INGEST_BATCH:-10}" \
+  --ingest-session bench-ingest \
+  --moto-pid "$MOTO_PID" \
   --out "$OUT/report.json" \
   ${BENCH_ARGS:-}
