@@ -7,13 +7,22 @@ produces. One lock around DynamoDB's requests restores DynamoDB's per-request at
 server stays threaded, so keep-alive connections of many clients still work. SQS requests are
 not locked: a long poll (ReceiveMessage waiting up to 20 s) would stall every DynamoDB request.
 
+moto backs up a TransactWriteItems by deep-copying the whole table once per item of the
+transaction, so each transaction costs time in proportion to the table: after a few thousand
+groups `make bench` saw 7 s per createGroup and timeouts. Here the backup is the items the
+transaction names, restored when it is cancelled: the same all-or-nothing outcome, in time that
+does not grow with the table.
+
 Usage: python moto_server.py HOST PORT
 """
 
+import copy
 import os
 import sys
 import threading
 
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
@@ -31,7 +40,65 @@ class OneRequestAtATime:
             return list(self.app(environ, start_response))
 
 
+class TablesStayInPlace:
+    """moto's `copy` while a transaction runs: a Table is not copied, anything else is."""
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def items_named(backend, transact_items):
+    """(table, key, the item's attributes now or None) for each item the transaction names."""
+    saved = []
+    for entry in transact_items:
+        op = next(iter(entry.values()), None) if isinstance(entry, dict) else None
+        if not isinstance(op, dict) or op.get("TableName") not in backend.tables:
+            continue  # moto refuses it itself, before changing anything
+        table = backend.tables[op["TableName"]]
+        key = op.get("Key")
+        if key is None:
+            item = op.get("Item") or {}
+            names = [n for n in (table.hash_key_attr, table.range_key_attr) if n]
+            if not all(n in item for n in names):
+                continue
+            key = {n: item[n] for n in names}
+        try:
+            current = backend.get_item(op["TableName"], key)
+        except Exception:  # a malformed key: moto refuses the transaction on it
+            continue
+        attributes = copy.deepcopy(current.to_json()["Attributes"]) if current else None
+        saved.append((op["TableName"], key, attributes))
+    return saved
+
+
+def restore(backend, saved):
+    for table_name, key, attributes in reversed(saved):
+        if attributes is None:
+            backend.delete_item(table_name, key)
+        else:
+            backend.put_item(table_name, attributes)
+
+
+def backup_named_items_only():
+    original = dynamodb_models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        saved = items_named(self, transact_items)
+        dynamodb_models.copy = TablesStayInPlace
+        try:
+            return original(self, transact_items)
+        except Exception:
+            restore(self, saved)
+            raise
+        finally:
+            dynamodb_models.copy = copy
+
+    dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
 def main():
+    backup_named_items_only()
     host, port = sys.argv[1], int(sys.argv[2])
     os.environ.setdefault("MOTO_PORT", str(port))
     app = DomainDispatcherApplication(create_backend_app)
