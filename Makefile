@@ -167,7 +167,8 @@ deny: $(CARGO_DENY)
 
 # Release builds (cargo-lambda, x86_64 and arm64), then cold starts, warm cost, request counts,
 # memory and sizes of every function against the bare floor: target/bench/report.json and a
-# table. About 20 minutes from scratch, 3 when target/ is warm. See BENCHMARKS.md.
+# table, the peers (Node.js, a raw SigV4 read), a flame graph and the ingest scenario. About 45
+# minutes from scratch, 20 when the release builds are up to date. See BENCHMARKS.md.
 .PHONY: bench
 bench: $(STAMP)
 	tools/bench/run.sh
