@@ -72,6 +72,7 @@ lint: $(STAMP)
 	cargo fmt --all -- --check
 	cargo clippy $(CARGO_LOCKED) --workspace --all-targets -- -D warnings
 	python3 tools/scripts/unused_deps.py
+	$(VENV)/bin/python tools/scripts/moto_server.py --self-test
 	$(VENV)/bin/cfn-lint template.yaml
 
 clean:

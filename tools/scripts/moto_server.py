@@ -14,6 +14,7 @@ transaction names, restored when it is cancelled: the same all-or-nothing outcom
 does not grow with the table.
 
 Usage: python moto_server.py HOST PORT
+       python moto_server.py --self-test   (the transaction backup, in process; CI runs it)
 """
 
 import copy
@@ -54,7 +55,7 @@ def items_named(backend, transact_items):
     for entry in transact_items:
         op = next(iter(entry.values()), None) if isinstance(entry, dict) else None
         if not isinstance(op, dict) or op.get("TableName") not in backend.tables:
-            continue  # moto refuses it itself, before changing anything
+            continue  # moto cancels the transaction on it; nothing of it can change
         table = backend.tables[op["TableName"]]
         key = op.get("Key")
         if key is None:
@@ -97,7 +98,61 @@ def backup_named_items_only():
     dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def self_test():
+    """A cancelled transaction leaves every item as it was; a committed one applies."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    backup_named_items_only()
+    with mock_aws():
+        db = boto3.client("dynamodb", region_name="us-east-1")
+        db.create_table(
+            TableName="t", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}])
+
+        def key(pk):
+            return {"pk": {"S": pk}, "sk": {"S": "1"}}
+
+        def value(pk):
+            item = db.get_item(TableName="t", Key=key(pk), ConsistentRead=True).get("Item")
+            return item and item["v"]["N"]
+
+        for pk in ("kept", "updated", "deleted"):
+            db.put_item(TableName="t", Item={**key(pk), "v": {"N": "1"}})
+        try:
+            db.transact_write_items(TransactItems=[
+                {"Put": {"TableName": "t", "Item": {**key("new"), "v": {"N": "2"}}}},
+                {"Update": {"TableName": "t", "Key": key("updated"), "UpdateExpression": "SET v = :v",
+                            "ExpressionAttributeValues": {":v": {"N": "9"}}}},
+                {"Delete": {"TableName": "t", "Key": key("deleted")}},
+                {"Put": {"TableName": "t", "Item": {**key("kept"), "v": {"N": "3"}},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"TableName": "t", "Item": {**key("after"), "v": {"N": "4"}}}},
+            ])
+            raise SystemExit("self-test: the transaction was not cancelled")
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "TransactionCanceledException", error
+        after_cancel = {pk: value(pk) for pk in ("kept", "updated", "deleted", "new", "after")}
+        expected = {"kept": "1", "updated": "1", "deleted": "1", "new": None, "after": None}
+        if after_cancel != expected:
+            raise SystemExit(f"self-test: after a cancelled transaction {after_cancel}, expected {expected}")
+        db.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "t", "Item": {**key("new"), "v": {"N": "2"}}}},
+            {"Delete": {"TableName": "t", "Key": key("deleted")}},
+        ])
+        if (value("new"), value("deleted")) != ("2", None):
+            raise SystemExit("self-test: a committed transaction was not applied")
+    print("moto_server self-test passed")
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        self_test()
+        return
     backup_named_items_only()
     host, port = sys.argv[1], int(sys.argv[2])
     os.environ.setdefault("MOTO_PORT", str(port))
